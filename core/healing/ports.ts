@@ -1,0 +1,40 @@
+import type { Issue, IssueSource, IssueStatus, IssueSeverity } from './issues.js';
+
+// ---------------------------------------------------------------------------------------------
+// Detection half (issues, detector state, health checks): owned by the detection engineer.
+// ---------------------------------------------------------------------------------------------
+
+export interface IssueFilter {
+  status?: IssueStatus;
+  source?: IssueSource;
+  severity?: IssueSeverity;
+  limit?: number;
+}
+
+/** Issues, one open issue per (organization, fingerprint). Every method filters by organization. */
+export interface IssueRepo {
+  getIssue(orgId: string, id: string): Promise<Issue | null>;
+  findOpenIssueByFingerprint(orgId: string, fingerprint: string): Promise<Issue | null>;
+  listIssues(orgId: string, filter?: IssueFilter): Promise<Issue[]>;
+  insertIssue(issue: Issue): Promise<void>;
+  updateIssue(issue: Issue): Promise<void>;
+}
+
+/** What the action half needs to look an issue up (e.g. when a playbook is run with --issue ID). */
+export type IssueLookup = (orgId: string, id: string) => Promise<Issue | null>;
+
+/** The anomaly detector's state per series, persisted so it survives restarts. */
+export interface DetectorStateRepo {
+  getDetectorState(orgId: string, seriesKey: string): Promise<string | null>;
+  putDetectorState(orgId: string, seriesKey: string, state: string, updatedAt: number): Promise<void>;
+}
+
+/** Healing area repository (detection part). The action engineer appends its part below. */
+export interface HealingDetectionRepo extends IssueRepo, DetectorStateRepo {}
+
+// ---------------------------------------------------------------------------------------------
+// Action half (playbooks, actions, approvals, jobs): owned by the action engineer. Append below.
+// ---------------------------------------------------------------------------------------------
+
+/** The healing area's repository in Store (`store.healing`). The action engineer adds its interface here. */
+export interface HealingRepo extends HealingDetectionRepo {}
