@@ -1,0 +1,145 @@
+/**
+ * Turns task and event history into what snapshots measure: per member, the spans of assigned tasks,
+ * the intervals of work, the moments they acted, pages, approval requests and on-call shifts.
+ *
+ * How work is inferred (also in docs/workload.md):
+ * - A task is on a member's plate from its assignment until it is resolved or reassigned.
+ * - It is being worked from its acknowledgement (or assignment, when it was resolved without one)
+ *   until then. Ordinary work counts only inside working hours: a P3 open overnight is not worked at night.
+ * - P1 work counts around the clock (incident response), capped at URGENT_CAP_MS per task so a
+ *   forgotten P1 does not make someone work for a week.
+ * - Every action a member takes (ack, resolve, comment, approval) is evidence of ACTION_SESSION_MS of
+ *   work before it, inside or outside working hours.
+ */
+import type { BusEvent, Task } from '../model.js';
+
+export const URGENT_CAP_MS = 12 * 3_600_000;
+export const ACTION_SESSION_MS = 30 * 60_000;
+
+export interface TaskSpan {
+  taskId: string;
+  priority: string;
+  teamId: string | null;
+  assignedAt: number;
+  /** When the member stopped holding the task (resolved or reassigned), null while they hold it. */
+  releasedAt: number | null;
+}
+
+export interface MemberHistory {
+  spans: TaskSpan[];
+  /** Ordinary work: counted inside working hours only. [start, end] pairs. */
+  work: Array<[number, number]>;
+  /** Work that counts at any hour: urgent tasks and sessions before the member's own actions. */
+  anyHour: Array<[number, number]>;
+  pages: number[];
+  approvalRequests: number[];
+  onCall: Array<[number, number]>;
+}
+
+export function emptyHistory(): MemberHistory {
+  return { spans: [], work: [], anyHour: [], pages: [], approvalRequests: [], onCall: [] };
+}
+
+/** Event types whose data names who a task went to. */
+const ASSIGN_TYPES = new Set(['task.routed', 'task.reassigned', 'task.assigned']);
+const PAGE_TYPES = new Set(['member.paged', 'task.paged', 'page.sent']);
+const APPROVAL_TYPES = new Set(['action.awaiting_approval', 'approval.requested']);
+const ONCALL_TYPES = new Set(['member.on_call', 'oncall.shift']);
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+function field(data: unknown, ...names: string[]): unknown {
+  if (!data || typeof data !== 'object') return undefined;
+  const rec = data as Record<string, unknown>;
+  for (const n of names) if (rec[n] !== undefined && rec[n] !== null) return rec[n];
+  return undefined;
+}
+
+export interface HistoryInput {
+  tasks: Task[];
+  events: BusEvent[];
+  now: number;
+  /** Maps an actor name (user name) to the member it is, for action sessions. */
+  actorMember?: (actor: string) => string | null;
+  /** Members asked for approvals that name no approver (e.g. the managers on duty). */
+  defaultApprovers?: string[];
+  /** Members on call right now whose shift start is unknown: counted from `now - currentShiftMs`. */
+  onCallNow?: string[];
+  currentShiftMs?: number;
+}
+
+/** Builds every member's history from tasks and events; unknown or malformed events are skipped. */
+export function buildHistories(input: HistoryInput): Map<string, MemberHistory> {
+  const out = new Map<string, MemberHistory>();
+  const get = (id: string): MemberHistory => {
+    let h = out.get(id);
+    if (!h) out.set(id, (h = emptyHistory()));
+    return h;
+  };
+
+  // Assignment timeline per task from events, oldest first.
+  const assignments = new Map<string, Array<{ at: number; to: string | null }>>();
+  const sorted = input.events.slice().sort((a, b) => a.at - b.at || a.id - b.id);
+  for (const e of sorted) {
+    if (ASSIGN_TYPES.has(e.type)) {
+      const taskId = str(field(e.data, 'taskId')) ?? e.subject;
+      if (!taskId) continue;
+      const to = str(field(e.data, 'assigneeId', 'assignee', 'to', 'memberId'));
+      let list = assignments.get(taskId);
+      if (!list) assignments.set(taskId, (list = []));
+      list.push({ at: e.at, to });
+    } else if (PAGE_TYPES.has(e.type)) {
+      const m = str(field(e.data, 'memberId', 'assigneeId', 'to'));
+      if (m) get(m).pages.push(e.at);
+    } else if (APPROVAL_TYPES.has(e.type)) {
+      const m = str(field(e.data, 'approverId', 'approverMemberId', 'memberId'));
+      const who = m ? [m] : (input.defaultApprovers ?? []);
+      for (const id of who) get(id).approvalRequests.push(e.at);
+    } else if (ONCALL_TYPES.has(e.type)) {
+      const m = str(field(e.data, 'memberId')) ?? e.subject;
+      const start = num(field(e.data, 'start')) ?? e.at;
+      const end = num(field(e.data, 'end')) ?? input.now;
+      if (m && end > start) get(m).onCall.push([start, end]);
+    }
+    if (input.actorMember && e.actor) {
+      const m = input.actorMember(e.actor);
+      if (m) get(m).anyHour.push([e.at - ACTION_SESSION_MS, e.at]);
+    }
+  }
+
+  for (const task of input.tasks) {
+    const timeline = assignments.get(task.id);
+    const holders: Array<{ member: string; from: number; to: number | null }> = [];
+    if (timeline && timeline.length > 0) {
+      for (let i = 0; i < timeline.length; i++) {
+        const a = timeline[i]!;
+        const next = timeline[i + 1];
+        if (!a.to) continue;
+        holders.push({ member: a.to, from: a.at, to: next ? next.at : task.resolvedAt });
+      }
+    } else if (task.assigneeId) {
+      holders.push({ member: task.assigneeId, from: task.createdAt, to: task.resolvedAt });
+    }
+    for (const holder of holders) {
+      const h = get(holder.member);
+      const released = holder.to;
+      h.spans.push({ taskId: task.id, priority: task.priority, teamId: task.teamId, assignedAt: holder.from, releasedAt: released });
+      const end = released ?? input.now;
+      let start: number | null = null;
+      if (task.acknowledgedAt !== null && task.acknowledgedAt < end) start = Math.max(holder.from, task.acknowledgedAt);
+      else if (released !== null) start = holder.from;
+      if (start === null || end <= start) continue;
+      if (task.priority === 'P1') h.anyHour.push([start, Math.min(end, start + URGENT_CAP_MS)]);
+      else h.work.push([start, end]);
+    }
+  }
+
+  for (const id of input.onCallNow ?? []) {
+    get(id).onCall.push([input.now - (input.currentShiftMs ?? 86_400_000), input.now]);
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+/** What the workload engine needs from the store, and what it offers the router. */
+import type { LevelChange, RiskLevel } from './levels.js';
+import type { FactorContribution } from './burnout.js';
+import type { WorkloadSnapshot } from './snapshots.js';
+
+export interface SnapshotQuery {
+  memberId?: string;
+  teamId?: string;
+  /** Local days, YYYY-MM-DD, inclusive. */
+  from?: string;
+  to?: string;
+}
+
+/** A member's current risk level, kept so hysteresis survives restarts. */
+export interface RiskState {
+  memberId: string;
+  level: RiskLevel;
+  score: number;
+  day: string;
+  updatedAt: number;
+}
+
+export interface WorkloadAlert extends LevelChange {
+  id: string;
+  orgId: string;
+  at: number;
+  factors: FactorContribution[];
+}
+
+export interface WorkloadRepo {
+  /** Inserts or replaces snapshots by (member, day). */
+  upsertSnapshots(orgId: string, snapshots: readonly WorkloadSnapshot[]): Promise<void>;
+  listSnapshots(orgId: string, query?: SnapshotQuery): Promise<WorkloadSnapshot[]>;
+  /** The latest day with any snapshot, or null. */
+  latestDay(orgId: string): Promise<string | null>;
+  riskStates(orgId: string): Promise<RiskState[]>;
+  setRiskState(orgId: string, state: RiskState): Promise<void>;
+  insertAlert(alert: WorkloadAlert): Promise<void>;
+  listAlerts(orgId: string, options?: { memberId?: string; limit?: number }): Promise<WorkloadAlert[]>;
+}
+
+/** What routing weighs when choosing a member: how loaded and how at risk each candidate is. */
+export interface WorkloadSignal {
+  memberId: string;
+  activeTasks: number;
+  maxConcurrent: number;
+  /** activeTasks / maxConcurrent. */
+  load: number;
+  /** Latest burnout score 0-100, null when no snapshot exists yet. */
+  burnoutScore: number | null;
+  riskLevel: RiskLevel;
+}
+
+/** The port the router calls; the daemon wires the workload module's implementation into it. */
+export interface WorkloadSignals {
+  forMembers(orgId: string, memberIds: readonly string[]): Promise<Map<string, WorkloadSignal>>;
+}
+
+/**
+ * How much routing should hold back from a member, 0 (no reason) to 1 (avoid), with a reason to
+ * record among the decision's factors. High risk weighs more than a full queue: a full queue clears
+ * in hours, burnout does not.
+ */
+export function routingPenalty(signal: WorkloadSignal | undefined): { penalty: number; reason: string } {
+  if (!signal) return { penalty: 0, reason: 'no workload data' };
+  const loadPart = Math.min(1, Math.max(0, signal.load));
+  const riskPart = signal.riskLevel === 'high' ? 1 : signal.riskLevel === 'elevated' ? 0.5 : 0;
+  const penalty = Math.round((0.4 * loadPart + 0.6 * riskPart) * 100) / 100;
+  const score = signal.burnoutScore === null ? 'no score' : `burnout ${signal.burnoutScore}/100`;
+  return {
+    penalty,
+    reason: `${signal.activeTasks}/${signal.maxConcurrent} tasks, ${score} (${signal.riskLevel})`,
+  };
+}
