@@ -1,4 +1,5 @@
 import type { Issue, IssueSource, IssueStatus, IssueSeverity } from './issues.js';
+import type { HealingActionRepo } from './actions/ports.js';
 
 // ---------------------------------------------------------------------------------------------
 // Detection half (issues, detector state, health checks): owned by the detection engineer.
@@ -36,5 +37,7 @@ export interface HealingDetectionRepo extends IssueRepo, DetectorStateRepo {}
 // Action half (playbooks, actions, approvals, jobs): owned by the action engineer. Append below.
 // ---------------------------------------------------------------------------------------------
 
-/** The healing area's repository in Store (`store.healing`). The action engineer adds its interface here. */
-export interface HealingRepo extends HealingDetectionRepo {}
+export type { HealingActionRepo, PlaybookRecord, ActionFilter } from './actions/ports.js';
+
+/** The healing area's repository in Store (`store.healing`). */
+export interface HealingRepo extends HealingDetectionRepo, HealingActionRepo {}

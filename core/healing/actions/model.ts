@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { PlaybookSpec, StepType } from '../playbooks/schema.js';
 import type { RenderedStep } from '../playbooks/render.js';
+import type { Issue } from '../issues.js';
 
 export const ACTION_STATUSES = [
   'pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'rolled_back', 'rejected', 'expired',
@@ -32,6 +33,8 @@ export interface HealingAction {
   playbookName: string;
   spec: PlaybookSpec;
   issueId: string | null;
+  /** The issue as it was when the action started: templates render from this copy. */
+  issue: Issue | null;
   /** What cooldowns and hourly caps count against. */
   target: string;
   status: ActionStatus;
@@ -146,7 +149,7 @@ export function moveAction(action: HealingAction, move: Move, now: number): Heal
 /** JSON for API/CLI: ISO times, no copy of the full playbook. */
 export function actionToJson(a: HealingAction, steps?: StepRecord[]): Record<string, unknown> {
   const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
-  const { spec: _spec, organizationId: _org, ...rest } = a;
+  const { spec: _spec, organizationId: _org, issue: _issue, ...rest } = a;
   return {
     ...rest,
     createdAt: iso(a.createdAt),

@@ -10,6 +10,7 @@ export function sampleAction(over: Partial<HealingAction> = {}): HealingAction {
     playbookName: 'restart-api',
     spec: validatePlaybook({ name: 'restart-api', steps: [{ id: 'a', type: 'exec', argv: ['true'] }] }),
     issueId: null,
+    issue: null,
     target: 'api',
     status: 'pending',
     phase: 'main',
