@@ -1,0 +1,200 @@
+// Owns everything the dashboard shows: loads panels through the source, follows the live event
+// stream, and reloads only the panels an event touches. Events are buffered and handed to React at
+// most once per `flushMs`, so a burst of events costs a few renders, not one per event, and keys
+// keep answering.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  PANEL_KEYS, loading, ready,
+  type ChatMessageVM, type ConnectionState, type DashboardData, type EventVM, type HeaderVM, type PanelKey, type Panels,
+} from '../model.js';
+import { PanelUnavailable, panelsTouchedBy, type ActionOutcome, type DashboardSource } from '../source.js';
+
+export interface DataOptions {
+  /** Longest wait before buffered events reach the screen. */
+  readonly flushMs?: number;
+  /** Shortest gap between two reloads of one panel caused by events. */
+  readonly reloadGapMs?: number;
+  /** The slow resync of every panel, a safety net behind the event stream. */
+  readonly resyncMs?: number;
+  /** Events kept for the stream view. */
+  readonly keepEvents?: number;
+  readonly header?: HeaderVM;
+}
+
+export interface DashboardHandle {
+  readonly data: DashboardData;
+  refresh(): void;
+  approve(id: string): Promise<ActionOutcome>;
+  reject(id: string, reason: string): Promise<ActionOutcome>;
+  ask(text: string): Promise<void>;
+}
+
+const INITIAL_PANELS = Object.fromEntries(PANEL_KEYS.map((k) => [k, loading()])) as unknown as Panels;
+const UNKNOWN_HEADER: HeaderVM = { org: '…', url: '…', user: '…', role: '…' };
+
+export function useDashboardData(source: DashboardSource, opts: DataOptions = {}): DashboardHandle {
+  const flushMs = opts.flushMs ?? 150;
+  const reloadGapMs = opts.reloadGapMs ?? 750;
+  const resyncMs = opts.resyncMs ?? 120_000;
+  const keep = opts.keepEvents ?? 500;
+
+  const [header, setHeader] = useState<HeaderVM>(opts.header ?? UNKNOWN_HEADER);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [panels, setPanels] = useState<Panels>(INITIAL_PANELS);
+  const [events, setEvents] = useState<readonly EventVM[]>([]);
+  const [chat, setChat] = useState<readonly ChatMessageVM[]>([]);
+  const [chatBusy, setChatBusy] = useState(false);
+
+  const alive = useRef(true);
+  const timers = useRef(new Set<NodeJS.Timeout>());
+  const inFlight = useRef(new Set<PanelKey>());
+  const again = useRef(new Set<PanelKey>());
+  const lastLoad = useRef(new Map<PanelKey, number>());
+  const scheduled = useRef(new Set<PanelKey>());
+  const sessionId = useRef<string | null>(null);
+  const knownHeader = useRef(opts.header);
+
+  const later = useCallback((fn: () => void, ms: number) => {
+    const t = setTimeout(() => {
+      timers.current.delete(t);
+      if (alive.current) fn();
+    }, ms);
+    timers.current.add(t);
+  }, []);
+
+  const load = useCallback(
+    (panel: PanelKey) => {
+      if (inFlight.current.has(panel)) {
+        again.current.add(panel);
+        return;
+      }
+      inFlight.current.add(panel);
+      lastLoad.current.set(panel, performance.now());
+      source
+        .load(panel)
+        .then(
+          (data) => ready(data),
+          (err: unknown) =>
+            err instanceof PanelUnavailable
+              ? ({ status: 'unavailable', reason: err.message } as const)
+              : ({ status: 'error', message: err instanceof Error ? err.message : String(err) } as const),
+        )
+        .then((next) => {
+          inFlight.current.delete(panel);
+          if (!alive.current) return;
+          setPanels((p) => {
+            // A transient error must not wipe data the user is looking at.
+            if (next.status === 'error' && p[panel].status === 'ready') return p;
+            return { ...p, [panel]: next };
+          });
+          if (again.current.delete(panel)) load(panel);
+        });
+    },
+    [source],
+  );
+
+  /** Reload soon, but never more often than reloadGapMs per panel. */
+  const touch = useCallback(
+    (panel: PanelKey) => {
+      if (scheduled.current.has(panel)) return;
+      scheduled.current.add(panel);
+      const since = performance.now() - (lastLoad.current.get(panel) ?? -Infinity);
+      later(() => {
+        scheduled.current.delete(panel);
+        load(panel);
+      }, Math.max(0, reloadGapMs - since));
+    },
+    [later, load, reloadGapMs],
+  );
+
+  const refresh = useCallback(() => PANEL_KEYS.forEach((k) => load(k)), [load]);
+
+  useEffect(() => {
+    alive.current = true;
+    let buffer: EventVM[] = [];
+    let flushing = false;
+    const flush = () => {
+      flushing = false;
+      const batch = buffer;
+      buffer = [];
+      setEvents((prev) => {
+        const seen = new Set(prev.slice(-batch.length - 50).map((e) => e.id));
+        const fresh = batch.filter((e) => !seen.has(e.id));
+        return fresh.length === 0 ? prev : [...prev, ...fresh].slice(-keep);
+      });
+    };
+    if (!knownHeader.current) {
+      source.describe().then((h) => alive.current && setHeader(h), () => undefined);
+    }
+    refresh();
+    const unsubscribe = source.subscribe({
+      onEvent(e) {
+        buffer.push(e);
+        if (buffer.length > keep) buffer = buffer.slice(-keep);
+        if (!flushing) {
+          flushing = true;
+          later(flush, flushMs);
+        }
+        for (const p of panelsTouchedBy(e.type)) touch(p);
+      },
+      onState(s) {
+        if (!alive.current) return;
+        setConnection(s);
+        // Back from a gap: events were replayed from Last-Event-ID, but reload in case some expired.
+        if (s === 'live') refresh();
+      },
+    });
+    const resync = setInterval(refresh, resyncMs);
+    resync.unref?.();
+    return () => {
+      alive.current = false;
+      unsubscribe();
+      clearInterval(resync);
+      for (const t of timers.current) clearTimeout(t);
+      timers.current.clear();
+    };
+  }, [source, refresh, later, touch, flushMs, resyncMs, keep]);
+
+  const approve = useCallback(
+    async (id: string) => {
+      const r = await source.approveAction(id);
+      load('actions');
+      load('issues');
+      return r;
+    },
+    [source, load],
+  );
+
+  const reject = useCallback(
+    async (id: string, reason: string) => {
+      const r = await source.rejectAction(id, reason);
+      load('actions');
+      return r;
+    },
+    [source, load],
+  );
+
+  const ask = useCallback(
+    async (text: string) => {
+      setChat((c) => [...c, { role: 'user', text }]);
+      setChatBusy(true);
+      try {
+        const reply = await source.ask(text, sessionId.current);
+        sessionId.current = reply.sessionId;
+        if (alive.current) setChat((c) => [...c, { role: 'assistant', text: reply.answer }]);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (alive.current) setChat((c) => [...c, { role: 'system', text: `error: ${message}` }]);
+      } finally {
+        if (alive.current) setChatBusy(false);
+      }
+    },
+    [source],
+  );
+
+  const data = useMemo<DashboardData>(
+    () => ({ header, connection, panels, events, chat, chatBusy }),
+    [header, connection, panels, events, chat, chatBusy],
+  );
+  return { data, refresh, approve, reject, ask };
+}

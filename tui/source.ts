@@ -1,0 +1,45 @@
+// The one door through which the dashboard reaches the daemon. Hooks call it; components never do.
+// The HTTP implementation lives in tui/hooks/http-source.ts, the fixture one in tui/fixtures/.
+import type { ConnectionState, EventVM, HeaderVM, PanelData, PanelKey } from './model.js';
+
+/** Thrown by `load` when the daemon has no endpoint for a panel (yet): the panel says "not available". */
+export class PanelUnavailable extends Error {
+  override readonly name = 'PanelUnavailable';
+}
+
+export interface SubscribeHandlers {
+  onEvent(event: EventVM): void;
+  onState(state: ConnectionState): void;
+}
+
+export interface ActionOutcome {
+  readonly id: string;
+  readonly status: string;
+}
+
+export interface ChatReply {
+  readonly sessionId: string;
+  readonly answer: string;
+}
+
+export interface DashboardSource {
+  describe(): Promise<HeaderVM>;
+  load<K extends PanelKey>(panel: K): Promise<PanelData[K]>;
+  /** Live events; resumes after reconnects without losing any. Returns the unsubscribe function. */
+  subscribe(handlers: SubscribeHandlers): () => void;
+  approveAction(id: string): Promise<ActionOutcome>;
+  rejectAction(id: string, reason: string): Promise<ActionOutcome>;
+  ask(text: string, sessionId: string | null): Promise<ChatReply>;
+}
+
+/** Which panels an event invalidates, so the dashboard reloads only those (no polling). */
+export function panelsTouchedBy(type: string): readonly PanelKey[] {
+  if (type.startsWith('task.')) return ['tasks', 'decisions'];
+  if (type.startsWith('routing.') || type.startsWith('decision.')) return ['decisions', 'tasks'];
+  if (type.startsWith('issue.')) return ['issues'];
+  if (type.startsWith('action.') || type.startsWith('playbook.')) return ['actions', 'issues'];
+  if (type.startsWith('violation.') || type.startsWith('sla.') || type.startsWith('compliance.')) return ['compliance'];
+  if (type.startsWith('workload.') || type.startsWith('member.')) return ['workload'];
+  if (type.startsWith('metric.') || type.startsWith('anomaly.')) return ['metrics'];
+  return [];
+}
