@@ -79,10 +79,15 @@ export const calendarSchema = z
 /** A calendar given by name (`24x7`, `team`, a stored calendar) or inline. */
 export type CalendarRef = string | CalendarSpec;
 
-export const calendarRefSchema = z.union([
-  z.string().min(1, 'expected a calendar name such as "24x7" or "team"'),
-  calendarSchema,
-]);
+const calendarName = z.string().min(1, 'expected a calendar name such as "24x7" or "team"');
+
+/** A calendar name or an inline calendar; an inline one reports its own bad field (`timeZone`). */
+export const calendarRefSchema: z.ZodType<CalendarRef, unknown> = z.unknown().transform((value, ctx): CalendarRef => {
+  const r = typeof value === 'string' ? calendarName.safeParse(value) : calendarSchema.safeParse(value);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as (string | number)[] });
+  return z.NEVER;
+});
 
 /**
  * The calendar of a team from its time zone, working hours and holidays; round the clock when the
