@@ -1,0 +1,66 @@
+// NAB DEV benchmark: runs the streaming detector over every NAB file, writes NAB-layout results to a
+// temporary folder and scores them with ../shared/tools/nab_score.py. Prints the three profile scores
+// and the threshold the scorer picked (the daemon's default alerting threshold comes from here).
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { scanCsv } from '../core/healing/anomaly/scan.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../core/healing/anomaly/detector.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// works both from bench/ (sources) and dist/bench/ (compiled)
+const repoRoot = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const nabRoot = resolve(repoRoot, '..', 'shared', 'data', 'nab');
+const scorer = resolve(repoRoot, '..', 'shared', 'tools', 'nab_score.py');
+const CATEGORIES = ['artificialNoAnomaly', 'artificialWithAnomaly', 'realAWSCloudwatch'];
+
+export function main(): void {
+  if (!existsSync(nabRoot) || !existsSync(scorer)) {
+    console.log('nab: skipped: NAB data or scorer missing under ../shared');
+    return;
+  }
+  if (spawnSync('python3', ['--version']).status !== 0) {
+    console.log('nab: skipped: python3 missing');
+    return;
+  }
+  // Development only: try a variant without editing the defaults (NAB_CONFIG='{"suppress":50}').
+  const cfg: DetectorConfig = { ...DEFAULT_DETECTOR_CONFIG, ...(process.env.NAB_CONFIG ? JSON.parse(process.env.NAB_CONFIG) : {}) };
+  const detector = 'foundry';
+  const out = mkdtempSync(join(tmpdir(), 'nab-'));
+  const started = performance.now();
+  let points = 0;
+  try {
+    for (const cat of CATEGORIES) {
+      mkdirSync(join(out, detector, cat), { recursive: true });
+      for (const file of readdirSync(join(nabRoot, cat)).filter((f) => f.endsWith('.csv'))) {
+        const text = readFileSync(join(nabRoot, cat, file), 'utf8');
+        const result = scanCsv(text, { config: cfg });
+        points += result.rows;
+        writeFileSync(join(out, detector, cat, `${detector}_${file}`), result.csv);
+      }
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    const args = [scorer, join(out, detector), '--nab-root', nabRoot];
+    if (process.env.NAB_PER_FILE) args.push('--per-file');
+    const r = spawnSync('python3', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) {
+      console.log(`nab: scorer failed: ${r.stderr.trim().split('\n').pop()}`);
+      return;
+    }
+    const res = JSON.parse(r.stdout) as Record<string, unknown>;
+    if (process.env.NAB_PER_FILE) console.log(JSON.stringify(res, null, 1));
+    const profiles = res.profiles as Record<string, { score: number; threshold: number; fp: number; windows_detected: number }>;
+    console.log(`nab: ${points} points scanned in ${elapsed.toFixed(2)} s`);
+    for (const [name, p] of Object.entries(profiles)) {
+      console.log(
+        `nab: ${name.padEnd(18)} score ${p.score.toFixed(1).padStart(5)}  threshold ${p.threshold}  windows ${p.windows_detected}/36  fp ${p.fp}`,
+      );
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) main();
