@@ -14,7 +14,7 @@ describe('work history from tasks and events', () => {
       now: at('2026-03-03T00:00:00Z'),
     }).get('m1')!;
     expect(h.spans).toHaveLength(1);
-    expect(h.work).toEqual([[at('2026-03-02T10:00:00Z'), at('2026-03-02T12:00:00Z')]]);
+    expect(h.work).toEqual([at('2026-03-02T10:00:00Z'), at('2026-03-02T12:00:00Z')]);
   });
 
   it('does not count an open task nobody acknowledged as work, only as held', () => {
@@ -30,7 +30,7 @@ describe('work history from tasks and events', () => {
       events: [],
       now: start + 3 * URGENT_CAP_MS,
     }).get('m1')!;
-    expect(h.anyHour).toEqual([[start, start + URGENT_CAP_MS]]);
+    expect(h.anyHour).toEqual([start, start + URGENT_CAP_MS]);
   });
 
   it('splits a task between the members it was routed and reassigned to', () => {
@@ -64,7 +64,7 @@ describe('work history from tasks and events', () => {
     }).get('m1')!;
     expect(h.pages).toEqual([t]);
     expect(h.approvalRequests).toEqual([t]);
-    expect(h.onCall).toEqual([[t, t + 3_600_000]]);
-    expect(h.anyHour).toHaveLength(1);
+    expect(h.onCall).toEqual([t, t + 3_600_000]);
+    expect(h.anyHour).toEqual([t - 30 * 60_000, t]);
   });
 });

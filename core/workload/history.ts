@@ -27,13 +27,14 @@ export interface TaskSpan {
 
 export interface MemberHistory {
   spans: TaskSpan[];
-  /** Ordinary work: counted inside working hours only. [start, end] pairs. */
-  work: Array<[number, number]>;
-  /** Work that counts at any hour: urgent tasks and sessions before the member's own actions. */
-  anyHour: Array<[number, number]>;
+  /** Ordinary work, counted inside working hours only: flat [start0, end0, start1, end1, …]. */
+  work: number[];
+  /** Work that counts at any hour (urgent tasks, sessions before the member's own actions), flat pairs. */
+  anyHour: number[];
   pages: number[];
   approvalRequests: number[];
-  onCall: Array<[number, number]>;
+  /** On-call shifts, flat pairs. */
+  onCall: number[];
 }
 
 export function emptyHistory(): MemberHistory {
@@ -103,43 +104,42 @@ export function buildHistories(input: HistoryInput): Map<string, MemberHistory> 
       const m = str(field(e.data, 'memberId')) ?? e.subject;
       const start = num(field(e.data, 'start')) ?? e.at;
       const end = num(field(e.data, 'end')) ?? input.now;
-      if (m && end > start) get(m).onCall.push([start, end]);
+      if (m && end > start) get(m).onCall.push(start, end);
     }
     if (input.actorMember && e.actor) {
       const m = input.actorMember(e.actor);
-      if (m) get(m).anyHour.push([e.at - ACTION_SESSION_MS, e.at]);
+      if (m) get(m).anyHour.push(e.at - ACTION_SESSION_MS, e.at);
     }
   }
 
+  const credit = (task: Task, memberId: string, from: number, released: number | null): void => {
+    const h = get(memberId);
+    h.spans.push({ taskId: task.id, priority: task.priority, teamId: task.teamId, assignedAt: from, releasedAt: released });
+    const end = released ?? input.now;
+    let start: number;
+    if (task.acknowledgedAt !== null && task.acknowledgedAt < end) start = Math.max(from, task.acknowledgedAt);
+    else if (released !== null) start = from;
+    else return;
+    if (end <= start) return;
+    if (task.priority === 'P1') h.anyHour.push(start, Math.min(end, start + URGENT_CAP_MS));
+    else h.work.push(start, end);
+  };
+
   for (const task of input.tasks) {
-    const timeline = assignments.get(task.id);
-    const holders: Array<{ member: string; from: number; to: number | null }> = [];
+    const timeline = assignments.size > 0 ? assignments.get(task.id) : undefined;
     if (timeline && timeline.length > 0) {
       for (let i = 0; i < timeline.length; i++) {
         const a = timeline[i]!;
         const next = timeline[i + 1];
-        if (!a.to) continue;
-        holders.push({ member: a.to, from: a.at, to: next ? next.at : task.resolvedAt });
+        if (a.to) credit(task, a.to, a.at, next ? next.at : task.resolvedAt);
       }
     } else if (task.assigneeId) {
-      holders.push({ member: task.assigneeId, from: task.createdAt, to: task.resolvedAt });
-    }
-    for (const holder of holders) {
-      const h = get(holder.member);
-      const released = holder.to;
-      h.spans.push({ taskId: task.id, priority: task.priority, teamId: task.teamId, assignedAt: holder.from, releasedAt: released });
-      const end = released ?? input.now;
-      let start: number | null = null;
-      if (task.acknowledgedAt !== null && task.acknowledgedAt < end) start = Math.max(holder.from, task.acknowledgedAt);
-      else if (released !== null) start = holder.from;
-      if (start === null || end <= start) continue;
-      if (task.priority === 'P1') h.anyHour.push([start, Math.min(end, start + URGENT_CAP_MS)]);
-      else h.work.push([start, end]);
+      credit(task, task.assigneeId, task.createdAt, task.resolvedAt);
     }
   }
 
   for (const id of input.onCallNow ?? []) {
-    get(id).onCall.push([input.now - (input.currentShiftMs ?? 86_400_000), input.now]);
+    get(id).onCall.push(input.now - (input.currentShiftMs ?? 86_400_000), input.now);
   }
   return out;
 }

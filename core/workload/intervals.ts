@@ -8,22 +8,62 @@ export interface Coverage {
   cum: Float64Array;
 }
 
-export function coverage(intervals: ReadonlyArray<readonly [number, number]>): Coverage {
-  const sorted = intervals.filter((iv) => iv[1] > iv[0]).sort((a, b) => a[0] - b[0]);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const [s, e] of sorted) {
-    const last = ends.length - 1;
-    if (last >= 0 && s <= ends[last]!) {
-      if (e > ends[last]!) ends[last] = e;
-    } else {
-      starts.push(s);
-      ends.push(e);
+const EMPTY: Coverage = { starts: new Float64Array(0), ends: new Float64Array(0), cum: new Float64Array(1) };
+
+/**
+ * Union of intervals given as flat pairs [s0, e0, s1, e1, …]. Starts and ends are sorted apart and
+ * swept with a depth counter: no per-interval objects, which matters at millions of tasks.
+ */
+export function coverageOf(...flats: ReadonlyArray<readonly number[]>): Coverage {
+  let n = 0;
+  for (const f of flats) n += f.length >> 1;
+  if (n === 0) return EMPTY;
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  let k = 0;
+  for (const f of flats) {
+    for (let i = 0; i + 1 < f.length; i += 2) {
+      if (f[i + 1]! > f[i]!) {
+        starts[k] = f[i]!;
+        ends[k] = f[i + 1]!;
+        k++;
+      }
     }
   }
-  const cum = new Float64Array(starts.length + 1);
-  for (let i = 0; i < starts.length; i++) cum[i + 1] = cum[i]! + (ends[i]! - starts[i]!);
-  return { starts: Float64Array.from(starts), ends: Float64Array.from(ends), cum };
+  if (k === 0) return EMPTY;
+  const s = starts.subarray(0, k).sort();
+  const e = ends.subarray(0, k).sort();
+  const outS: number[] = [];
+  const outE: number[] = [];
+  let depth = 0;
+  let i = 0;
+  let j = 0;
+  let open = 0;
+  while (i < k) {
+    // A start at the same instant as an end comes first, so touching intervals merge.
+    if (s[i]! <= e[j]!) {
+      if (depth === 0) open = s[i]!;
+      depth++;
+      i++;
+    } else {
+      depth--;
+      if (depth === 0) {
+        outS.push(open);
+        outE.push(e[j]!);
+      }
+      j++;
+    }
+  }
+  outS.push(open);
+  outE.push(e[k - 1]!);
+  const cum = new Float64Array(outS.length + 1);
+  for (let m = 0; m < outS.length; m++) cum[m + 1] = cum[m]! + (outE[m]! - outS[m]!);
+  return { starts: Float64Array.from(outS), ends: Float64Array.from(outE), cum };
+}
+
+/** Union of [start, end] tuples. */
+export function coverage(intervals: ReadonlyArray<readonly [number, number]>): Coverage {
+  return coverageOf(intervals.flat());
 }
 
 /** Covered length in (-inf, x]. */
@@ -46,4 +86,20 @@ function coveredUpTo(c: Coverage, x: number): number {
 export function covered(c: Coverage, lo: number, hi: number): number {
   if (hi <= lo || c.starts.length === 0) return 0;
   return coveredUpTo(c, hi) - coveredUpTo(c, lo);
+}
+
+/**
+ * Covered length in (-inf, x] for non-decreasing x: a moving pointer instead of a search, for the
+ * day-by-day sweep of a snapshot run.
+ */
+export class CoverageCursor {
+  private i = 0;
+  constructor(private readonly c: Coverage) {}
+  upTo(x: number): number {
+    const { starts, ends, cum } = this.c;
+    const n = starts.length;
+    while (this.i < n && ends[this.i]! <= x) this.i++;
+    if (this.i < n && starts[this.i]! <= x) return cum[this.i]! + x - starts[this.i]!;
+    return cum[this.i]!;
+  }
 }

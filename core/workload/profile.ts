@@ -28,6 +28,18 @@ export interface MemberProfile {
 
 type Source = 'member' | 'team' | 'default';
 
+// Intl validation builds a formatter; members share a handful of zones, so remember the answer.
+const zoneValidity = new Map<string, boolean>();
+function knownZone(zone: string | null | undefined): zone is string {
+  if (!zone) return false;
+  let ok = zoneValidity.get(zone);
+  if (ok === undefined) {
+    ok = isValidTimeZone(zone);
+    if (zoneValidity.size < 10_000) zoneValidity.set(zone, ok);
+  }
+  return ok;
+}
+
 function validHours(h: WorkingHours | null | undefined): h is WorkingHours {
   if (!h || !Array.isArray(h.days)) return false;
   const s = parseClockTime(h.start);
@@ -49,11 +61,11 @@ export function resolveProfile(member: MemberLike, team?: TeamLike | null): Memb
   const defaults: DefaultedField[] = [];
   let timeZone = DEFAULT_TIME_ZONE;
   let tzSource: Source = 'default';
-  if (member.timezone && isValidTimeZone(member.timezone)) {
-    timeZone = member.timezone;
+  if (knownZone(member.timezone)) {
+    timeZone = member.timezone!;
     tzSource = 'member';
-  } else if (team?.timezone && isValidTimeZone(team.timezone)) {
-    timeZone = team.timezone;
+  } else if (knownZone(team?.timezone)) {
+    timeZone = team!.timezone!;
     tzSource = 'team';
   } else defaults.push('timeZone');
 

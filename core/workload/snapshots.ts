@@ -4,7 +4,7 @@
  * after-hours streak has run.
  */
 import type { MemberHistory } from './history.js';
-import { coverage, covered } from './intervals.js';
+import { coverageOf, CoverageCursor } from './intervals.js';
 import { dayFrames, type DayFrame } from './day-frames.js';
 import { dayKey, parseDayKey } from '../calendar/zone.js';
 import type { DefaultedField, MemberProfile } from './profile.js';
@@ -104,7 +104,7 @@ export function computeSnapshots(input: SnapshotInput): WorkloadSnapshot[] {
     const rangeStart = frames[0]!.start;
     const rangeEnd = frames[n - 1]!.end;
 
-    let all = coverage([]);
+    let all = coverageOf();
     let anyHour = all;
     let onCall = all;
     if (h) {
@@ -134,22 +134,32 @@ export function computeSnapshots(input: SnapshotInput): WorkloadSnapshot[] {
         const i = frameIndex(frames, t);
         if (i >= 0 && outsideWork(frames[i]!, t)) approvals[i]! += 1;
       }
-      anyHour = coverage(h.anyHour);
-      all = coverage(h.work.length === 0 ? h.anyHour : h.work.concat(h.anyHour));
-      onCall = coverage(h.onCall);
+      anyHour = coverageOf(h.anyHour);
+      all = h.work.length === 0 ? anyHour : coverageOf(h.work, h.anyHour);
+      onCall = coverageOf(h.onCall);
     }
 
     const prev = input.previous?.get(p.memberId);
     let onCallStreak = prev?.consecutiveOnCallDays ?? 0;
     let afterStreak = prev?.consecutiveAfterHoursDays ?? 0;
     let running = 0;
+    const allCur = new CoverageCursor(all);
+    const anyCur = new CoverageCursor(anyHour);
+    const onCallCur = new CoverageCursor(onCall);
     for (let i = 0; i < n; i++) {
       const f = frames[i]!;
       running += active[i]!;
-      const inside = covered(all, f.workStart, f.workEnd) / HOUR;
-      const outside = (covered(anyHour, f.start, f.end) - covered(anyHour, f.workStart, f.workEnd)) / HOUR;
+      // Queries rise within a day (start ≤ workStart ≤ workEnd ≤ end) and across days, as cursors need.
+      const w0 = allCur.upTo(f.workStart);
+      const inside = (allCur.upTo(f.workEnd) - w0) / HOUR;
+      const a0 = anyCur.upTo(f.start);
+      const a1 = anyCur.upTo(f.workStart);
+      const a2 = anyCur.upTo(f.workEnd);
+      const a3 = anyCur.upTo(f.end);
+      const outside = (a1 - a0 + (a3 - a2)) / HOUR;
       const capacityHours = (f.workEnd - f.workStart) / HOUR;
-      const onCallHours = covered(onCall, f.start, f.end) / HOUR;
+      const c0 = onCallCur.upTo(f.start);
+      const onCallHours = (onCallCur.upTo(f.end) - c0) / HOUR;
       const isOnCall = onCallHours > 0 || pagedOutside[i] === 1;
       const afterHoursWork = outside >= AFTER_HOURS_MIN_HOURS || pagedOutside[i] === 1 || approvals[i]! > 0;
       onCallStreak = isOnCall ? onCallStreak + 1 : 0;
