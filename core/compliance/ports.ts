@@ -1,3 +1,45 @@
-/** What the compliance engine needs from the store. Filled in by the compliance engine. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ComplianceRepo {}
+/** What the compliance engine needs from the store (`store.compliance`). */
+import type { CalendarSpec } from '../calendar/calendar.js';
+import type { Interval } from '../calendar/business-time.js';
+import type { StatusChange } from './entities.js';
+import type { ComplianceRule } from './rule.js';
+import type { Violation, ViolationStatus } from './violations.js';
+
+export interface ViolationFilter {
+  status?: ViolationStatus[];
+  ruleId?: string;
+  entityId?: string;
+  teamId?: string;
+  /** Only violations still active at or after this time (not resolved before it). */
+  activeSince?: number;
+  limit?: number;
+}
+
+export interface ComplianceRepo {
+  insertRule(rule: ComplianceRule): Promise<void>;
+  updateRule(rule: ComplianceRule): Promise<void>;
+  deleteRule(orgId: string, id: string): Promise<boolean>;
+  /** By id or by name. */
+  findRule(orgId: string, idOrName: string): Promise<ComplianceRule | undefined>;
+  listRules(orgId: string): Promise<ComplianceRule[]>;
+
+  insertViolation(v: Violation): Promise<void>;
+  updateViolation(v: Violation): Promise<void>;
+  getViolation(orgId: string, id: string): Promise<Violation | undefined>;
+  /** Newest first. */
+  listViolations(orgId: string, filter?: ViolationFilter): Promise<Violation[]>;
+
+  /** Appends a task status change (SLA pause states are read from these). */
+  recordStatus(orgId: string, taskId: string, change: StatusChange): Promise<void>;
+  /** Status history per task, oldest first; all tasks with history when `taskIds` is absent. */
+  statusHistory(orgId: string, taskIds?: readonly string[]): Promise<Map<string, StatusChange[]>>;
+  /** Opens a pause of a task's clocks for a reason (e.g. `approval:act_…`); no-op when already open. */
+  openPause(orgId: string, taskId: string, reason: string, at: number): Promise<void>;
+  closePause(orgId: string, taskId: string, reason: string, at: number): Promise<void>;
+  /** Pause spans per task (open ones end at Infinity). */
+  pauses(orgId: string, taskIds?: readonly string[]): Promise<Map<string, Interval[]>>;
+
+  putCalendar(orgId: string, calendar: CalendarSpec, now: number): Promise<void>;
+  getCalendar(orgId: string, name: string): Promise<CalendarSpec | undefined>;
+  listCalendars(orgId: string): Promise<CalendarSpec[]>;
+}

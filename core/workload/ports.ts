@@ -27,7 +27,16 @@ export interface WorkloadAlert extends LevelChange {
   factors: FactorContribution[];
 }
 
+export interface OnCallShift {
+  memberId: string;
+  start: number;
+  end: number;
+}
+
 export interface WorkloadRepo {
+  /** Extends each member's latest shift to `to` when it ended at or after `from`, else starts a new one. */
+  recordOnCall(orgId: string, memberIds: readonly string[], from: number, to: number): Promise<void>;
+  onCallShifts(orgId: string, since: number): Promise<OnCallShift[]>;
   /** Inserts or replaces snapshots by (member, day). */
   upsertSnapshots(orgId: string, snapshots: readonly WorkloadSnapshot[]): Promise<void>;
   listSnapshots(orgId: string, query?: SnapshotQuery): Promise<WorkloadSnapshot[]>;

@@ -1,4 +1,4 @@
-import type { Migration } from './types.js';
+import { portable, type Migration } from './types.js';
 
 const schema = (real: string): string => `
 CREATE TABLE workload_snapshots (
@@ -55,4 +55,14 @@ CREATE INDEX workload_alerts_org ON workload_alerts (organization_id, at);
 /** The workload area's schema (versions 400-499, per docs/extending.md). */
 export const workloadMigrations: Migration[] = [
   { version: 400, name: 'workload snapshots, risk state and alerts', sqlite: schema('REAL'), postgres: schema('DOUBLE PRECISION') },
+  portable(401, 'workload on-call shifts', `
+CREATE TABLE workload_on_call_shifts (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL
+);
+CREATE INDEX workload_on_call_member ON workload_on_call_shifts (organization_id, member_id, end_at);
+`),
 ];

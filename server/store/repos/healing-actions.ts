@@ -142,7 +142,7 @@ export class SqlHealingActionRepo implements HealingActionRepo {
   }
 
   async unfinishedActions(): Promise<Array<{ orgId: string; id: string; status: ActionStatus }>> {
-    const rows = await this.db.all<Row>("SELECT organization_id, id, status FROM healing_actions WHERE status IN ('pending', 'running') ORDER BY created_at");
+    const rows = await this.db.all<Row>("SELECT organization_id, id, status FROM healing_actions WHERE status IN ('pending', 'running', 'awaiting_approval') ORDER BY created_at");
     return rows.map((r) => ({ orgId: r.organization_id as string, id: r.id as string, status: r.status as ActionStatus }));
   }
 

@@ -1,11 +1,12 @@
 import type { FactorContribution } from '../../../core/workload/burnout.js';
 import type { RiskLevel } from '../../../core/workload/levels.js';
 import type {
-  RiskState, SnapshotQuery, WorkloadAlert, WorkloadRepo,
+  OnCallShift, RiskState, SnapshotQuery, WorkloadAlert, WorkloadRepo,
 } from '../../../core/workload/ports.js';
 import type { DefaultedField } from '../../../core/workload/profile.js';
 import type { WorkloadSnapshot } from '../../../core/workload/snapshots.js';
 import type { SqlDb, SqlValue } from '../sql.js';
+import { newId } from '../../../core/ids.js';
 import { bool, json, num, numOrNull, parseJson } from '../sql.js';
 
 interface SnapshotRow {
@@ -81,6 +82,35 @@ export class SqlWorkloadRepo implements WorkloadRepo {
         );
       }
     });
+  }
+
+  async recordOnCall(orgId: string, memberIds: readonly string[], from: number, to: number): Promise<void> {
+    if (memberIds.length === 0 || to <= from) return;
+    await this.db.transaction(async (tx) => {
+      for (const memberId of memberIds) {
+        const last = await tx.get<{ id: string; end_at: number }>(
+          `SELECT id, end_at FROM workload_on_call_shifts WHERE organization_id = ? AND member_id = ?
+           ORDER BY end_at DESC LIMIT 1`,
+          [orgId, memberId],
+        );
+        if (last && num(last.end_at) >= from) {
+          await tx.run('UPDATE workload_on_call_shifts SET end_at = ? WHERE organization_id = ? AND id = ?', [Math.max(to, num(last.end_at)), orgId, last.id]);
+        } else {
+          await tx.run(
+            'INSERT INTO workload_on_call_shifts (id, organization_id, member_id, start_at, end_at) VALUES (?, ?, ?, ?, ?)',
+            [newId('ocs', from), orgId, memberId, from, to],
+          );
+        }
+      }
+    });
+  }
+
+  async onCallShifts(orgId: string, since: number): Promise<OnCallShift[]> {
+    const rows = await this.db.all<{ member_id: string; start_at: number; end_at: number }>(
+      'SELECT member_id, start_at, end_at FROM workload_on_call_shifts WHERE organization_id = ? AND end_at >= ? ORDER BY start_at',
+      [orgId, since],
+    );
+    return rows.map((r) => ({ memberId: r.member_id, start: num(r.start_at), end: num(r.end_at) }));
   }
 
   async listSnapshots(orgId: string, q: SnapshotQuery = {}): Promise<WorkloadSnapshot[]> {

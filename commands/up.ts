@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli/context.js';
+import { runningDaemon, startBackground } from './daemon.js';
+
+/** `foundry-op up`: a demo daemon if none is running, then the dashboard. */
+export async function runUp(ctx: CliContext): Promise<void> {
+  let info = runningDaemon(ctx.home);
+  if (!info) {
+    info = await startBackground(ctx, { demo: true });
+    ctx.out.info(`started a demo daemon at ${info.url} (stop it with: foundry-op daemon stop)`);
+  }
+  ctx.out.line(`foundry-op is running at ${info.url}`);
+  ctx.out.info('try: foundry-op tasks list | foundry-op events tail | foundry-op daemon status');
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program.command('up').description('start a demo daemon if none is running, then open the dashboard').action(() => runUp(ctx));
+}

@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { AppError } from '../core/errors.js';
+import type { Clock, EventBus } from '../core/ports.js';
+import { systemClock } from '../core/ports.js';
+import { makeCommit } from '../core/unit-of-work.js';
+import { InProcessBus } from './bus/memory.js';
+import type { DaemonConfig } from './config.js';
+import { Router } from './http/router.js';
+import type { Caller } from './http/route.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { verifyToken } from './http/tokens.js';
+import { fileLogger, silentLogger, type Logger } from './log.js';
+import { adminModule } from './modules/admin.js';
+import { coreModule } from './modules/core.js';
+import { areaModules } from './modules/index.js';
+import { createServices, type Module, type ModuleContext } from './modules/module.js';
+import { openStore, type SqlStore } from './store/index.js';
+import { readJwtKey } from './state.js';
+import { packageVersion } from './version.js';
+
+export interface Daemon {
+  readonly ctx: ModuleContext;
+  readonly store: SqlStore;
+  readonly http: HttpServer;
+  /** Listens on config.host:config.port (0 picks a free port) and returns the base URL. */
+  listen(): Promise<string>;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Replace or add modules (tests). */
+  modules?: Module[];
+  bus?: (store: SqlStore) => EventBus;
+}
+
+/** The composition root: builds the store, bus, engines and HTTP front from config. */
+export async function createDaemon(config: DaemonConfig, options: DaemonOptions = {}): Promise<Daemon> {
+  const clock = options.clock ?? systemClock;
+  const jwtKey = readJwtKey(config.home);
+  if (!jwtKey) throw new AppError('usage', `${config.home} is not initialised`, 'run: foundry-op init');
+  const log = options.log ?? (config.logFile ? fileLogger(config.logFile) : silentLogger());
+  const store = await openStore(config.db, { now: clock.now() });
+  const bus = options.bus ? options.bus(store) : new InProcessBus(store.events);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const ctx: ModuleContext = {
+    config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock),
+  };
+  const startedAt = clock.now();
+  const modules: Module[] = options.modules ?? [
+    adminModule({ jwtKey, version: packageVersion(), startedAt }),
+    coreModule,
+    ...areaModules,
+  ];
+
+  const router = new Router();
+  for (const m of modules) for (const r of m.routes(ctx)) router.add(r);
+
+  const authenticate = async (bearer: string): Promise<Caller> => {
+    const { user, token } = await verifyToken(jwtKey, store.tokens, bearer, clock.now());
+    return {
+      orgId: user.orgId, userId: user.id, userName: user.name, role: user.role, tokenId: token.id, memberId: user.memberId,
+      actor: { orgId: user.orgId, name: user.name, userId: user.id, role: user.role },
+    };
+  };
+  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit });
+  let url = '';
+  const started: Module[] = [];
+
+  return {
+    ctx, store, http,
+    get url() {
+      return url;
+    },
+    async listen(): Promise<string> {
+      for (const m of modules) {
+        if (m.start) await m.start(ctx);
+        started.push(m);
+      }
+      await new Promise<void>((resolve, reject) => {
+        http.server.once('error', reject);
+        http.server.listen(config.port, config.host, () => resolve());
+      });
+      const addr = http.server.address() as AddressInfo;
+      const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      url = `http://${host}:${addr.port}`;
+      log.info('daemon listening', { url, store: store.kind, pid: process.pid });
+      return url;
+    },
+    async close(): Promise<void> {
+      if (http.server.listening) await http.drain(config.drainMs);
+      for (const m of started.reverse()) await m.stop?.().catch((err: Error) => log.error('module stop failed', { module: m.name, error: err.message }));
+      await bus.close();
+      await store.close();
+      log.info('daemon stopped', {});
+      await log.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { portable, type Migration } from './types.js';
+
+/** The compliance area's schema: rules, violations, task status history, clock pauses, calendars (300-399). */
+export const complianceMigrations: Migration[] = [
+  portable(300, 'compliance rules, violations, status history, pauses and calendars', `
+CREATE TABLE compliance_rules (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (organization_id, name)
+);
+CREATE TABLE violations (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  rule_name TEXT NOT NULL,
+  rule_type TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  entity_kind TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  team_id TEXT,
+  priority TEXT,
+  status TEXT NOT NULL,
+  message TEXT NOT NULL,
+  since BIGINT NOT NULL,
+  detected_at BIGINT NOT NULL,
+  opened_at BIGINT,
+  acknowledged_at BIGINT,
+  acknowledged_by TEXT,
+  resolved_at BIGINT,
+  resolved_by TEXT,
+  resolution TEXT,
+  waived_at BIGINT,
+  waived_by TEXT,
+  waiver_reason TEXT,
+  waiver_expires_at BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX violations_org_status ON violations (organization_id, status);
+CREATE INDEX violations_org_entity ON violations (organization_id, entity_id);
+CREATE INDEX violations_org_detected ON violations (organization_id, detected_at);
+CREATE TABLE compliance_task_status (
+  organization_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX compliance_task_status_task ON compliance_task_status (organization_id, task_id, at);
+CREATE TABLE compliance_pauses (
+  organization_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  from_at BIGINT NOT NULL,
+  to_at BIGINT
+);
+CREATE INDEX compliance_pauses_task ON compliance_pauses (organization_id, task_id);
+CREATE TABLE compliance_calendars (
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, name)
+);
+`),
+];

@@ -1,0 +1,19 @@
+import type { Migration } from './types.js';
+import { foundationMigrations } from './foundation.js';
+import { routingMigrations } from './routing.js';
+import { healingMigrations } from './healing.js';
+import { complianceMigrations } from './compliance.js';
+import { workloadMigrations } from './workload.js';
+import { assistantMigrations } from './assistant.js';
+
+export type { Migration } from './types.js';
+
+/** Every migration of every area, in version order. */
+export const allMigrations: Migration[] = [
+  ...foundationMigrations,
+  ...routingMigrations,
+  ...healingMigrations,
+  ...complianceMigrations,
+  ...workloadMigrations,
+  ...assistantMigrations,
+].sort((a, b) => a.version - b.version);

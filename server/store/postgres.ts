@@ -1,0 +1,106 @@
+import pg from 'pg';
+import type { Dialect, SqlDb, SqlValue } from './sql.js';
+import { normaliseParams, toPostgresPlaceholders } from './sql.js';
+
+// BIGINT (epoch ms, event ids) and COUNT(*) come back as strings by default; they fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+const converted = new Map<string, string>();
+function pgSql(sql: string): string {
+  let out = converted.get(sql);
+  if (out === undefined) {
+    out = toPostgresPlaceholders(sql);
+    if (converted.size < 5000) converted.set(sql, out);
+  }
+  return out;
+}
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+}
+
+class PgSession implements SqlDb {
+  readonly dialect: Dialect = 'postgres';
+  constructor(
+    protected readonly target: Queryable,
+    private readonly hooks: (() => void)[] | null,
+    private readonly owner: PostgresDb,
+  ) {}
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return (await this.target.query(pgSql(sql), normaliseParams(params))).rows as T[];
+  }
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return (await this.target.query(pgSql(sql), normaliseParams(params))).rows[0] as T | undefined;
+  }
+  async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return (await this.target.query(pgSql(sql), normaliseParams(params))).rowCount ?? 0;
+  }
+  async exec(sql: string): Promise<void> {
+    await this.target.query(sql);
+  }
+  onCommit(fn: () => void): void {
+    if (this.hooks) this.hooks.push(fn);
+    else fn();
+  }
+  transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
+    if (this.hooks) return fn(this);
+    return this.owner.transaction(fn);
+  }
+  async close(): Promise<void> {
+    await this.owner.close();
+  }
+}
+
+/** PostgreSQL through a pg Pool. `?schema=NAME` in the URL puts every table in that schema. */
+export class PostgresDb extends PgSession {
+  private readonly pool: pg.Pool;
+  readonly schema: string | null;
+
+  private constructor(pool: pg.Pool, schema: string | null) {
+    super(pool, null, undefined as unknown as PostgresDb);
+    (this as unknown as { owner: PostgresDb }).owner = this;
+    this.pool = pool;
+    this.schema = schema;
+  }
+
+  static async open(url: string, poolSize = 10): Promise<PostgresDb> {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema');
+    parsed.searchParams.delete('schema');
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    const pool = new pg.Pool({
+      connectionString: parsed.toString(),
+      max: poolSize,
+      options: schema ? `-c search_path=${schema}` : undefined,
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle client that loses its server must not crash the daemon; the next query reconnects.
+    pool.on('error', () => undefined);
+    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    else await pool.query('SELECT 1');
+    return new PostgresDb(pool, schema);
+  }
+
+  override async transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const hooks: (() => void)[] = [];
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new PgSession(client, hooks, this));
+      await client.query('COMMIT');
+      for (const hook of hooks) hook();
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  override async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

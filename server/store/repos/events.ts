@@ -1,0 +1,51 @@
+import type { BusEvent, EventDraft } from '../../../core/model.js';
+import type { EventQuery, EventRepo } from '../../../core/ports.js';
+import type { SqlDb, SqlValue } from '../sql.js';
+import { json, num, parseJson } from '../sql.js';
+
+interface Row { id: number; organization_id: string; type: string; at: number; actor: string; subject: string | null; data: string }
+
+export const toEvent = (r: Row): BusEvent => ({
+  id: num(r.id), orgId: r.organization_id, type: r.type, at: num(r.at), actor: r.actor, subject: r.subject, data: parseJson(r.data, null),
+});
+
+export class SqlEventRepo implements EventRepo {
+  constructor(private readonly db: SqlDb) {}
+
+  async insert(orgId: string, actor: string, at: number, drafts: EventDraft[]): Promise<BusEvent[]> {
+    const out: BusEvent[] = [];
+    for (const d of drafts) {
+      const row = await this.db.get<{ id: number }>(
+        'INSERT INTO events (organization_id, type, at, actor, subject, data) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+        [orgId, d.type, at, actor, d.subject, json(d.data)],
+      );
+      out.push({ id: num(row!.id), orgId, type: d.type, at, actor, subject: d.subject, data: d.data });
+    }
+    return out;
+  }
+
+  async list(orgId: string, q: EventQuery = {}): Promise<BusEvent[]> {
+    const params: SqlValue[] = [orgId, q.afterId ?? 0];
+    let sql = 'SELECT * FROM events WHERE organization_id = ? AND id > ?';
+    if (q.types && q.types.length > 0) {
+      sql += ` AND type IN (${q.types.map(() => '?').join(', ')})`;
+      params.push(...q.types);
+    }
+    const limit = Math.min(Math.max(q.limit ?? 1000, 1), 10_000);
+    if (q.afterId === undefined) {
+      // newest first, then back to id order
+      const rows = await this.db.all<Row>(`${sql} ORDER BY id DESC LIMIT ${limit}`, params);
+      return rows.reverse().map(toEvent);
+    }
+    return (await this.db.all<Row>(`${sql} ORDER BY id LIMIT ${limit}`, params)).map(toEvent);
+  }
+
+  async lastId(orgId: string): Promise<number> {
+    const row = await this.db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM events WHERE organization_id = ?', [orgId]);
+    return num(row?.id ?? 0);
+  }
+
+  async prune(before: number): Promise<number> {
+    return this.db.run('DELETE FROM events WHERE at < ?', [before]);
+  }
+}

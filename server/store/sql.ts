@@ -1,0 +1,61 @@
+/**
+ * A small dialect-neutral SQL layer. Repositories write SQL once with `?` placeholders, times as
+ * BIGINT epoch ms, booleans as INTEGER 0/1 and JSON as TEXT; the SQLite and PostgreSQL adapters run it.
+ */
+export type Dialect = 'sqlite' | 'postgres';
+export type SqlValue = string | number | bigint | boolean | null | undefined | Buffer;
+
+export interface SqlDb {
+  readonly dialect: Dialect;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs several statements separated by semicolons (migrations). */
+  exec(sql: string): Promise<void>;
+  /** One transaction; nested calls join the outer one. */
+  transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T>;
+  /** Inside a transaction: runs after COMMIT and before the next transaction begins. */
+  onCommit(fn: () => void): void;
+  close(): Promise<void>;
+}
+
+/** Rewrites `?` placeholders to `$1, $2, …`, leaving quoted text alone. */
+export function toPostgresPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+export function normaliseParams(params: readonly SqlValue[] | undefined): unknown[] {
+  if (!params) return [];
+  return params.map((v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v));
+}
+
+/** JSON columns: stored as TEXT in both dialects. */
+export const json = (value: unknown): string => JSON.stringify(value ?? null);
+export function parseJson<T>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string' || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+export const bool = (v: unknown): boolean => v === 1 || v === true || v === '1';
+export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
