@@ -7,6 +7,9 @@ import type { SparseVector } from './text.js';
  * through the query's heaviest features; the best candidates are then scored exactly. Rows added after
  * the last index build are scanned directly until the next rebuild.
  */
+/** Below this many rows a full scan is cheap enough when the index finds too few candidates. */
+const SMALL = 5000;
+
 export interface Neighbor {
   row: number;
   similarity: number;
@@ -40,7 +43,7 @@ export class NeighborIndex {
     const idx = c.idx;
     const end = c.nonZeros;
     for (let p = 0; p < end; p++) counts[idx[p]! + 1]!++;
-    const limit = Math.max(20, Math.floor(n * this.maxShare));
+    const limit = Math.max(500, Math.floor(n * this.maxShare));
     for (let f = 1; f <= this.dim; f++) if (counts[f]! > limit) counts[f] = 0;
     for (let f = 1; f <= this.dim; f++) counts[f]! += counts[f - 1]!;
     const total = counts[this.dim]!;
@@ -94,6 +97,7 @@ export class NeighborIndex {
     }
     let cands = topRows(acc, touched, nTouched, candidates);
     for (let t = 0; t < nTouched; t++) acc[touched[t]!] = 0;
+    if (cands.length < k && this.indexed <= SMALL) cands = Array.from({ length: this.indexed }, (_, i) => i);
     for (let i = this.indexed; i < this.corpus.size; i++) cands.push(i);
     const s = this.scratch;
     for (let j = 0; j < q.idx.length; j++) s[q.idx[j]!] = q.val[j]!;

@@ -16,9 +16,16 @@ const STOP = new Set(
 
 /** Lower-cased words of 2+ letters or digits, without stop words. */
 export function tokenize(text: string): string[] {
-  const words = text.slice(0, MAX_TEXT_CHARS).toLowerCase().split(/[^\p{L}\p{N}_]+/u);
+  const words = text.slice(0, MAX_TEXT_CHARS).split(/[^\p{L}\p{N}_]+/u);
   const out: string[] = [];
-  for (const w of words) if (w.length >= 2 && w.length <= 40 && !STOP.has(w)) out.push(w);
+  for (const raw of words) {
+    const w = raw.toLowerCase();
+    if (w.length < 2 || w.length > 40 || STOP.has(w)) continue;
+    out.push(w);
+    // identifiers such as StyledText or getBounds also say "styled text", "bounds"
+    const parts = raw.split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|_/u);
+    if (parts.length > 1) for (const p of parts) if (p.length >= 2) out.push(p.toLowerCase());
+  }
   return out;
 }
 
