@@ -47,7 +47,7 @@ export interface HealingActionRepo {
   /** Newest first. */
   listActions(orgId: string, filter?: ActionFilter): Promise<HealingAction[]>;
   countActions(orgId: string, filter?: ActionFilter): Promise<number>;
-  /** Actions of every organisation that a worker must carry on with (pending or running). */
+  /** Actions of every organisation still under way (pending, running or awaiting approval), for recovery after a restart. */
   unfinishedActions(): Promise<Array<{ orgId: string; id: string; status: ActionStatus }>>;
 
   /** Inserts or replaces the record of (action, phase, step). */
