@@ -1,4 +1,4 @@
-import React, { useCallback, useMemo, useReducer, useRef } from 'react';
+import React, { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { useApp } from 'ink';
 import type { HeaderVM } from './model.js';
 import type { DashboardSource } from './source.js';
@@ -20,6 +20,8 @@ export interface AppProps {
   readonly header?: HeaderVM;
   readonly dataOptions?: DataOptions;
   readonly onQuit?: () => void;
+  /** Called once, after the first frame in which every panel has its data (or knows it has none). */
+  readonly onFullPaint?: () => void;
 }
 
 interface Latest {
@@ -29,7 +31,7 @@ interface Latest {
 }
 
 /** The container: wires hooks (data, size, keys) to the pure reducer and the presentational Dashboard. */
-export function App({ source, clock = Date.now, initialView, size: fixedSize, header, dataOptions, onQuit }: AppProps): React.JSX.Element {
+export function App({ source, clock = Date.now, initialView, size: fixedSize, header, dataOptions, onQuit, onFullPaint }: AppProps): React.JSX.Element {
   const app = useApp();
   const termSize = useTerminalSize();
   const size = fixedSize ?? termSize;
@@ -90,6 +92,15 @@ export function App({ source, clock = Date.now, initialView, size: fixedSize, he
     if (effect) run(effect);
   });
 
+
+  const painted = useRef(false);
+  const complete = data.header.org !== '…' && Object.values(data.panels).every((p) => p.status !== 'loading');
+  useEffect(() => {
+    if (complete && !painted.current) {
+      painted.current = true;
+      onFullPaint?.();
+    }
+  }, [complete, onFullPaint]);
 
   return <Dashboard data={data} ui={ref.current.ui} screen={screen} size={size} />;
 }

@@ -1,0 +1,130 @@
+// The dashboard's source over the daemon's HTTP API (cli/client) and its SSE stream. Each panel reads
+// the endpoints of one engine; an endpoint the daemon does not have yet makes the panel "not available".
+import { AppError } from '../../core/errors.js';
+import type { ApiClient } from '../../cli/client.js';
+import type { PanelData, PanelKey } from '../model.js';
+import { PanelUnavailable, type DashboardSource } from '../source.js';
+import { openEventStream } from './event-stream.js';
+import {
+  list, obj, str, toAction, toCompliance, toDecision, toEvent, toHeader, toIssue, toMemberLoad, toSeries, toSlaRisk, toTask, toViolation,
+} from '../adapters/wire.js';
+
+export interface HttpSourceOptions {
+  readonly client: ApiClient;
+  readonly baseUrl: string;
+  readonly token: string | null;
+  readonly clock?: () => number;
+  /** Events to show on start, read before the stream opens. */
+  readonly backlog?: number;
+}
+
+/** The series the metrics panel shows when the daemon does not list its own. */
+export const KEY_SERIES = ['api_latency_p99', 'error_rate', 'cpu_usage', 'queue_depth'];
+
+function unavailableOr(err: unknown): never {
+  if (err instanceof AppError) {
+    if (err.kind === 'not_found' && /no route/i.test(err.message)) throw new PanelUnavailable('not available on this daemon yet');
+    if (err.kind === 'forbidden') throw new PanelUnavailable('your role may not read this');
+  }
+  throw err;
+}
+
+export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
+  const { client } = opts;
+  const clock = opts.clock ?? Date.now;
+  const get = (path: string, query?: Record<string, string | number>) => client.get<unknown>(path, query).catch(unavailableOr);
+
+  const loaders: { [K in PanelKey]: () => Promise<PanelData[K]> } = {
+    tasks: async () => list(await get('/v1/tasks', { limit: 200 }), 'tasks').map((t) => toTask(t, clock())),
+    decisions: async () => list(await get('/v1/routing/decisions', { limit: 50 }), 'decisions').map((d) => toDecision(d, clock())),
+    issues: async () => list(await get('/v1/healing/issues'), 'issues').map((i) => toIssue(i, clock())),
+    actions: async () => list(await get('/v1/healing/actions'), 'actions').map((a) => toAction(a, clock())),
+    compliance: async () => {
+      const [score, violations, slas] = await Promise.all([
+        get('/v1/compliance/score'),
+        get('/v1/compliance/violations'),
+        get('/v1/compliance/slas', { atRisk: 'true' }).catch((e) => (e instanceof PanelUnavailable ? [] : Promise.reject(e))),
+      ]);
+      const now = clock();
+      return toCompliance(
+        score,
+        list(violations, 'violations').map((v) => toViolation(v, now)),
+        list(slas, 'slas', 'atRisk').map((s) => toSlaRisk(s, now)).filter((s) => s.breached || s.dueAt - now < 3_600_000),
+      );
+    },
+    workload: async () => list(await get('/v1/workload'), 'members', 'snapshots').map(toMemberLoad),
+    metrics: async () => {
+      const names = await get('/v1/metrics/series')
+        .then((r) => list(r, 'series', 'names').map((n) => (typeof n === 'string' ? n : str(obj(n), 'name') ?? '')).filter(Boolean))
+        .catch(() => KEY_SERIES);
+      const chosen = names.slice(0, 8);
+      const series = await Promise.all(
+        chosen.map((name) =>
+          get(`/v1/metrics/${encodeURIComponent(name)}`, { since: '6h', bucket: '10m' }).then((r) => toSeries(name, r), (e) => {
+            if (e instanceof PanelUnavailable) throw e;
+            return toSeries(name, []);
+          }),
+        ),
+      );
+      return series;
+    },
+  };
+
+  return {
+    async describe() {
+      return toHeader(await client.get('/v1/status'), opts.baseUrl);
+    },
+    load(panel) {
+      return loaders[panel]();
+    },
+    subscribe(handlers) {
+      let stop: (() => void) | null = null;
+      let cancelled = false;
+      const backlog = opts.backlog ?? 100;
+      // Show recent history at once, then follow from the newest event shown.
+      client
+        .get('/v1/events/recent', { limit: backlog })
+        .then((r) => list(r, 'events'), () => [])
+        .then((recent) => {
+          if (cancelled) return;
+          const events = recent.map((e) => toEvent(e, clock())).sort((a, b) => Number(a.id) - Number(b.id));
+          for (const e of events) handlers.onEvent(e);
+          stop = openEventStream({
+            url: `${opts.baseUrl}/v1/events`,
+            token: opts.token,
+            afterId: events.length > 0 ? events[events.length - 1]!.id : undefined,
+            onState: handlers.onState,
+            onEvent: (raw) => {
+              let parsed: unknown = {};
+              try {
+                parsed = JSON.parse(raw.data);
+              } catch {
+                parsed = { data: raw.data };
+              }
+              const e = toEvent({ id: raw.id, type: raw.type, ...obj(parsed) }, clock());
+              handlers.onEvent(e);
+            },
+          });
+        });
+      return () => {
+        cancelled = true;
+        stop?.();
+      };
+    },
+    async approveAction(id) {
+      const r = obj(await client.post(`/v1/healing/actions/${encodeURIComponent(id)}/approve`, {}));
+      return { id: str(r, 'id') ?? id, status: str(r, 'status') ?? 'approved' };
+    },
+    async rejectAction(id, reason) {
+      const r = obj(await client.post(`/v1/healing/actions/${encodeURIComponent(id)}/reject`, { reason }));
+      return { id: str(r, 'id') ?? id, status: str(r, 'status') ?? 'rejected' };
+    },
+    async ask(text, sessionId) {
+      const r = obj(await client.post('/v1/assistant/ask', { question: text, message: text, sessionId: sessionId ?? undefined }).catch(unavailableOr));
+      return {
+        sessionId: str(r, 'sessionId', 'session') ?? sessionId ?? '',
+        answer: str(r, 'answer', 'text', 'message', 'content') ?? JSON.stringify(r),
+      };
+    },
+  };
+}
