@@ -1,0 +1,33 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { NotifyResult } from '../../core/notify/ports.js';
+
+export interface SmtpConfig {
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; query options such as `?ignoreTLS=true` are honoured. */
+  url: string;
+  from: string;
+}
+
+/** E-mail over SMTP with nodemailer; one pooled transport per daemon. */
+export class SmtpSender {
+  private readonly transport: Transporter;
+
+  constructor(private readonly config: SmtpConfig) {
+    this.transport = nodemailer.createTransport(config.url);
+  }
+
+  async send(to: string[], subject: string, text: string): Promise<NotifyResult> {
+    if (to.length === 0) return { ok: false, detail: 'no e-mail recipients (set to: in the step or FOUNDRY_SETTING_MAIL_TO)' };
+    try {
+      const info = await this.transport.sendMail({ from: this.config.from, to, subject, text });
+      const accepted = Array.isArray(info.accepted) ? info.accepted.length : 0;
+      if (accepted === 0) return { ok: false, detail: `mail refused by every recipient: ${String(info.response)}` };
+      return { ok: true, detail: `mail ${String(info.messageId)} accepted for ${accepted} recipient(s)` };
+    } catch (e) {
+      return { ok: false, detail: `smtp: ${(e as Error).message}` };
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
