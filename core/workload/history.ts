@@ -42,10 +42,10 @@ export function emptyHistory(): MemberHistory {
 }
 
 /** Event types whose data names who a task went to. */
-const ASSIGN_TYPES = new Set(['task.routed', 'task.reassigned', 'task.assigned']);
-const PAGE_TYPES = new Set(['member.paged', 'task.paged', 'page.sent']);
-const APPROVAL_TYPES = new Set(['action.awaiting_approval', 'approval.requested']);
-const ONCALL_TYPES = new Set(['member.on_call', 'oncall.shift']);
+export const ASSIGN_TYPES = new Set(['task.created', 'task.routed', 'task.reassigned', 'task.assigned']);
+export const PAGE_TYPES = new Set(['member.paged', 'task.paged', 'page.sent']);
+export const APPROVAL_TYPES = new Set(['action.awaiting_approval', 'approval.requested']);
+export const ONCALL_TYPES = new Set(['member.on_call', 'oncall.shift']);
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
@@ -68,6 +68,8 @@ export interface HistoryInput {
   actorMember?: (actor: string) => string | null;
   /** Members asked for approvals that name no approver (e.g. the managers on duty). */
   defaultApprovers?: string[];
+  /** Recorded on-call shifts. */
+  onCallShifts?: ReadonlyArray<{ memberId: string; start: number; end: number }>;
   /** Members on call right now whose shift start is unknown: counted from `now - currentShiftMs`. */
   onCallNow?: string[];
   currentShiftMs?: number;
@@ -90,6 +92,8 @@ export function buildHistories(input: HistoryInput): Map<string, MemberHistory> 
       const taskId = str(field(e.data, 'taskId')) ?? e.subject;
       if (!taskId) continue;
       const to = str(field(e.data, 'assigneeId', 'assignee', 'to', 'memberId'));
+      // A task created without an assignee starts no holding; one routed later does.
+      if (e.type === 'task.created' && !to) continue;
       let list = assignments.get(taskId);
       if (!list) assignments.set(taskId, (list = []));
       list.push({ at: e.at, to });
@@ -138,6 +142,9 @@ export function buildHistories(input: HistoryInput): Map<string, MemberHistory> 
     }
   }
 
+  for (const shift of input.onCallShifts ?? []) {
+    if (shift.end > shift.start) get(shift.memberId).onCall.push(shift.start, shift.end);
+  }
   for (const id of input.onCallNow ?? []) {
     get(id).onCall.push(input.now - (input.currentShiftMs ?? 86_400_000), input.now);
   }

@@ -149,6 +149,8 @@ export function computeSnapshots(input: SnapshotInput): WorkloadSnapshot[] {
     for (let i = 0; i < n; i++) {
       const f = frames[i]!;
       running += active[i]!;
+      // A day that has not begun in the member's zone has nothing to say yet.
+      if (f.start > input.now) break;
       // Queries rise within a day (start ≤ workStart ≤ workEnd ≤ end) and across days, as cursors need.
       const w0 = allCur.upTo(f.workStart);
       const inside = (allCur.upTo(f.workEnd) - w0) / HOUR;

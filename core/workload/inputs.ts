@@ -1,0 +1,88 @@
+/**
+ * Loads what snapshots are computed from: members with their teams' settings, the tasks that could
+ * touch the range, and the events that tell assignments, pages, approvals, on-call shifts and who did
+ * what. Reads through the store's ports only.
+ */
+import type { BusEvent, Member, Task, Team, TaskStatus } from '../model.js';
+import type { Repos } from '../ports.js';
+import { ACTION_SESSION_MS, APPROVAL_TYPES, ASSIGN_TYPES, buildHistories, ONCALL_TYPES, PAGE_TYPES, type MemberHistory } from './history.js';
+import { resolveProfile, type MemberProfile } from './profile.js';
+
+const DAY = 86_400_000;
+/** Tasks opened this long before a range can still be held during it. */
+const LOOKBACK_MS = 45 * DAY;
+const OPEN: TaskStatus[] = ['open', 'acknowledged', 'in_progress', 'waiting_on_customer'];
+/** Events whose actor's doing counts as a session of work. */
+const ACTION_TYPES = [
+  'task.created', 'task.acknowledged', 'task.resolved', 'task.updated', 'task.reassigned', 'action.approved',
+  'action.rejected', 'violation.acknowledged', 'violation.resolved', 'violation.waived',
+];
+const EVENT_PAGE = 10_000;
+const MAX_EVENTS = 500_000;
+
+export type WorkloadReads = Pick<Repos, 'members' | 'teams' | 'tasks' | 'events' | 'users' | 'workload'>;
+
+export interface OrgInputs {
+  members: Member[];
+  teams: Team[];
+  profiles: MemberProfile[];
+  tasks: Task[];
+  histories: Map<string, MemberHistory>;
+}
+
+export async function loadTasks(repos: WorkloadReads, orgId: string, since: number): Promise<Task[]> {
+  const [recent, open] = await Promise.all([
+    repos.tasks.list(orgId, { since, limit: 100_000 }),
+    repos.tasks.list(orgId, { status: OPEN, limit: 100_000 }),
+  ]);
+  const byId = new Map<string, Task>();
+  for (const t of recent) byId.set(t.id, t);
+  for (const t of open) byId.set(t.id, t);
+  return [...byId.values()];
+}
+
+export async function loadEvents(repos: WorkloadReads, orgId: string, since: number): Promise<BusEvent[]> {
+  const types = [...new Set([...ASSIGN_TYPES, ...PAGE_TYPES, ...APPROVAL_TYPES, ...ONCALL_TYPES, ...ACTION_TYPES])];
+  const out: BusEvent[] = [];
+  let afterId = 0;
+  for (;;) {
+    const page = await repos.events.list(orgId, { afterId, types, limit: EVENT_PAGE });
+    for (const e of page) if (e.at >= since - ACTION_SESSION_MS) out.push(e);
+    if (page.length < EVENT_PAGE || out.length >= MAX_EVENTS) break;
+    afterId = page[page.length - 1]!.id;
+  }
+  return out;
+}
+
+/** Everything a snapshot run over [fromMs, now] needs for one organisation. */
+export async function loadInputs(repos: WorkloadReads, orgId: string, fromMs: number, now: number): Promise<OrgInputs> {
+  const since = fromMs - LOOKBACK_MS;
+  const [members, teams, users, tasks, events, shifts] = await Promise.all([
+    repos.members.list(orgId),
+    repos.teams.list(orgId),
+    repos.users.list(orgId),
+    loadTasks(repos, orgId, since),
+    loadEvents(repos, orgId, since),
+    repos.workload.onCallShifts(orgId, since),
+  ]);
+  const teamById = new Map(teams.map((t) => [t.id, t]));
+  const active = members.filter((m) => m.active);
+  const profiles = active.map((m) => resolveProfile(m, m.teamId ? teamById.get(m.teamId) : null));
+  const memberIds = new Set(members.map((m) => m.id));
+  const userMember = new Map<string, string>();
+  const approvers: string[] = [];
+  for (const u of users) {
+    if (!u.memberId || !memberIds.has(u.memberId)) continue;
+    userMember.set(u.name, u.memberId);
+    if (u.role === 'manager' || u.role === 'admin') approvers.push(u.memberId);
+  }
+  const histories = buildHistories({
+    tasks,
+    events,
+    now,
+    actorMember: (name) => userMember.get(name) ?? null,
+    defaultApprovers: approvers,
+    onCallShifts: shifts,
+  });
+  return { members, teams, profiles, tasks, histories };
+}
