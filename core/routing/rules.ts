@@ -188,8 +188,8 @@ export function applyRules(rules: readonly CompiledRule[], task: RoutableTask): 
     for (const key of ['team', 'assignee', 'priority'] as const) {
       if (a[key] === undefined) continue;
       if (out[key] === undefined) {
-        (out as Record<string, unknown>)[key] = a[key];
-        (applied as Record<string, unknown>)[key] = a[key];
+        (out as unknown as Record<string, unknown>)[key] = a[key];
+        (applied as unknown as Record<string, unknown>)[key] = a[key];
         (entity as unknown as Record<string, unknown>)[key] = a[key];
       } else if (out[key] !== a[key]) overridden.push(key);
     }
