@@ -3,6 +3,7 @@ export type ErrorKind =
   | 'usage'
   | 'validation'
   | 'not_found'
+  | 'method_not_allowed'
   | 'unauthenticated'
   | 'forbidden'
   | 'conflict'
@@ -35,6 +36,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   usage: 400,
   validation: 422,
   not_found: 404,
+  method_not_allowed: 405,
   unauthenticated: 401,
   forbidden: 403,
   conflict: 409,
@@ -50,6 +52,7 @@ export const EXIT_CODE: Record<ErrorKind, number> = {
   usage: 2,
   validation: 7,
   not_found: 5,
+  method_not_allowed: 2,
   unauthenticated: 4,
   forbidden: 4,
   conflict: 7,
@@ -66,6 +69,7 @@ export function errorKindForStatus(status: number): ErrorKind {
     case 401: return 'unauthenticated';
     case 403: return 'forbidden';
     case 404: return 'not_found';
+    case 405: return 'method_not_allowed';
     case 409: return 'conflict';
     case 413: return 'too_large';
     case 422: return 'validation';

@@ -2,11 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-// End-to-end tests run the real binary, which loads dist/. Build it (incrementally)
-// first so `npm test` never exercises stale output.
+// End-to-end tests run the real binary, which loads dist/. Build it (incrementally) first so
+// `npm test` never exercises stale output. Type errors are reported but do not stop the run: tsc still
+// emits, and `npm run build` (which CI runs first) is where they fail.
 export default function setup(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
-    stdio: 'inherit',
-  });
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    const out = String((err as { stdout?: Buffer }).stdout ?? '');
+    process.stderr.write(`warning: tsc reported errors (tests still run against what it emitted):\n${out.split('\n').slice(0, 20).join('\n')}\n`);
+  }
 }

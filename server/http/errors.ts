@@ -24,6 +24,7 @@ export function toErrorReply(err: unknown, requestId: string): { status: number;
     if (err.hint) (body.error as Record<string, unknown>).hint = err.hint;
     if (err.details !== undefined) body.error.details = err.details;
     const headers: Record<string, string> = {};
+    if (err.kind === 'method_not_allowed') headers.allow = ((err.details as { allow?: string[] } | undefined)?.allow ?? []).join(', ');
     if (err.kind === 'rate_limited') {
       const retry = (err.details as { retryAfter?: number } | undefined)?.retryAfter ?? 1;
       headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));

@@ -50,7 +50,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     const match = deps.router.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not_found') throw new AppError('not_found', `no route for ${req.method} ${url.pathname}`, 'see docs/api.md');
     if (match.kind === 'method_not_allowed') {
-      throw new AppError('usage', `${req.method} is not allowed on ${url.pathname}`, `allowed: ${match.allow.join(', ')}`, { allow: match.allow });
+      throw new AppError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`, `allowed: ${match.allow.join(', ')}`, { allow: match.allow });
     }
     const r: Route = match.route;
     let caller = ANONYMOUS;
