@@ -1,0 +1,305 @@
+/**
+ * The compliance engine: evaluates the rules on every relevant change (bus events) and in a full
+ * sweep, and turns findings into violation changes committed with their events and audit entry.
+ */
+import { newId } from '../ids.js';
+import { systemActor, type BusEvent, type Task } from '../model.js';
+import type { Clock, Commit, Repos } from '../ports.js';
+import type { Notifier } from '../notify/ports.js';
+import type { AuditDraft, EventDraft } from '../model.js';
+import { evaluateRule } from './evaluate.js';
+import { actionEntity, loadOrgContext, type OrgContext } from './context.js';
+import { taskEntity, type Entity, type TaskEntity } from './entities.js';
+import { closeForRuleChange, reconcile, ACTIVE_STATUSES, type Transition, type Violation } from './violations.js';
+import { violationToJson } from './json.js';
+import type { ClockState } from './sla.js';
+
+export interface ComplianceObserver {
+  /** Violations that just became open (counted in compliance_violations_total). */
+  detected?(orgId: string, violations: Violation[]): void;
+  /** After a sweep: SLA clocks now breached per clock and priority (sla_breach_count). */
+  swept?(orgId: string, result: SweepResult): void;
+}
+
+export interface ComplianceDeps {
+  repos: Repos;
+  commit: Commit;
+  clock: Clock;
+  notifier?: Notifier;
+  observer?: ComplianceObserver;
+  /** Rules and teams are reloaded at most this often unless a change invalidates them. */
+  contextTtlMs?: number;
+}
+
+export interface SweepResult {
+  orgId: string;
+  at: number;
+  tasks: number;
+  actions: number;
+  rules: number;
+  evaluations: number;
+  detected: number;
+  resolved: number;
+  pending: number;
+  /** Running SLA clocks past their target, by `clock:priority`. */
+  slaBreaches: Record<string, number>;
+  ms: number;
+}
+
+const TASK_EVENTS = /^task\./;
+const ACTION_EVENTS = /^action\./;
+const OPEN_STATUSES = ['open', 'acknowledged', 'in_progress', 'waiting_on_customer'] as const;
+const BATCH = 500;
+const PAGE = 20_000;
+
+type ActiveIndex = Map<string, Map<string, Violation>>; // entityId → ruleId → active violation
+
+export class ComplianceEngine {
+  private readonly contexts = new Map<string, Promise<OrgContext>>();
+
+  constructor(private readonly deps: ComplianceDeps) {}
+
+  /** Forgets cached rules, teams and calendars of an org (after a rule, team or calendar change). */
+  invalidate(orgId: string): void {
+    this.contexts.delete(orgId);
+  }
+
+  async context(orgId: string): Promise<OrgContext> {
+    const now = this.deps.clock.now();
+    let ctx = this.contexts.get(orgId);
+    if (ctx) {
+      const loaded = await ctx;
+      if (now - loaded.loadedAt <= (this.deps.contextTtlMs ?? 60_000)) return loaded;
+    }
+    ctx = loadOrgContext(this.deps.repos, orgId, now);
+    this.contexts.set(orgId, ctx);
+    ctx.catch(() => this.contexts.delete(orgId));
+    return ctx;
+  }
+
+  /** Handles one bus event: records task status history and pauses, then re-evaluates the entity. */
+  async onEvent(event: BusEvent): Promise<Transition[]> {
+    if (event.type.startsWith('compliance.') || event.type.startsWith('team.') || event.type.startsWith('calendar.')) {
+      this.invalidate(event.orgId);
+      return [];
+    }
+    if (!event.subject) return [];
+    if (TASK_EVENTS.test(event.type)) return this.onTaskChange(event.orgId, event.subject);
+    if (ACTION_EVENTS.test(event.type)) return this.onActionChange(event, event.subject);
+    return [];
+  }
+
+  private async onTaskChange(orgId: string, taskId: string): Promise<Transition[]> {
+    const task = await this.deps.repos.tasks.get(orgId, taskId);
+    return task ? this.evaluateTask(orgId, task, true) : [];
+  }
+
+  private async onActionChange(event: BusEvent, actionId: string): Promise<Transition[]> {
+    const orgId = event.orgId;
+    const action = await this.deps.repos.healing.getAction(orgId, actionId);
+    if (!action) return [];
+    // A remediation waiting for approval stops the SLA clocks of the task it works for.
+    const taskId = action.issue?.labels.task ?? action.issue?.annotations.task;
+    if (taskId) {
+      if (action.status === 'awaiting_approval') await this.deps.repos.compliance.openPause(orgId, taskId, `approval:${action.id}`, event.at);
+      else await this.deps.repos.compliance.closePause(orgId, taskId, `approval:${action.id}`, event.at);
+    }
+    const ctx = await this.context(orgId);
+    const teamIdByName = (name: string): string | null => [...ctx.teams.values()].find((t) => t.name === name)?.id ?? null;
+    const entity = actionEntity(action, teamIdByName);
+    const active = await this.activeFor(orgId, [entity.id]);
+    const transitions = this.evaluate(ctx, entity, active.get(entity.id), this.deps.clock.now()).transitions;
+    await this.apply(orgId, transitions);
+    if (taskId) {
+      const task = await this.deps.repos.tasks.get(orgId, taskId);
+      if (task) transitions.push(...(await this.evaluateTask(orgId, task)));
+    }
+    return transitions;
+  }
+
+  /**
+   * Re-evaluates one task against every enabled rule and commits what changed. With `record`, a
+   * status the history does not end with is appended first (the SLA pause states come from it).
+   */
+  async evaluateTask(orgId: string, task: Task, record = false): Promise<Transition[]> {
+    const { compliance } = this.deps.repos;
+    const [ctx, historyMap, pauses, active] = await Promise.all([
+      this.context(orgId),
+      compliance.statusHistory(orgId, [task.id]),
+      compliance.pauses(orgId, [task.id]),
+      this.activeFor(orgId, [task.id]),
+    ]);
+    let history = historyMap.get(task.id) ?? [];
+    if (record && history.at(-1)?.status !== task.status) {
+      const added = history.length === 0 && task.status !== 'open' ? [{ status: 'open', at: task.createdAt }] : [];
+      added.push({ status: task.status, at: task.updatedAt });
+      for (const change of added) await compliance.recordStatus(orgId, task.id, change);
+      history = [...history, ...added];
+    }
+    if (ctx.rules.length === 0) return [];
+    const entity = taskEntity(task, ctx.teamName, { history, pauses: pauses.get(task.id) });
+    const { transitions } = this.evaluate(ctx, entity, active.get(task.id), this.deps.clock.now());
+    await this.apply(orgId, transitions);
+    return transitions;
+  }
+
+  /** Every enabled rule against one entity: the violation changes it calls for, and its SLA clocks. */
+  evaluate(ctx: OrgContext, entity: Entity, active: Map<string, Violation> | undefined, now: number): { transitions: Transition[]; clocks: ClockState[] } {
+    const transitions: Transition[] = [];
+    const clocks: ClockState[] = [];
+    const subject = {
+      entityKind: entity.kind, entityId: entity.id, teamId: entity.teamId,
+      priority: entity.kind === 'task' ? (entity as TaskEntity).priority : null,
+    };
+    for (const c of ctx.rules) {
+      const current = active?.get(c.rule.id);
+      const finding = evaluateRule(c, entity, { now, calendars: ctx.calendars, since: current?.since ?? null });
+      if (finding.clock) clocks.push(finding.clock);
+      if (!finding.applies && !current) continue;
+      const t = reconcile(c.rule, subject, current, finding, now, () => newId('vio', now));
+      if (t.kind !== 'none') transitions.push(t);
+    }
+    return { transitions, clocks };
+  }
+
+  /** A full sweep of one organisation: open tasks, tasks and actions with active violations, recent actions. */
+  async sweep(orgId: string): Promise<SweepResult> {
+    const started = this.deps.clock.now();
+    const t0 = performance.now();
+    this.invalidate(orgId);
+    const ctx = await this.context(orgId);
+    const { repos } = this.deps;
+    const activeList = await repos.compliance.listViolations(orgId, { status: [...ACTIVE_STATUSES] });
+    const active: ActiveIndex = new Map();
+    for (const v of activeList) {
+      let m = active.get(v.entityId);
+      if (!m) active.set(v.entityId, (m = new Map()));
+      m.set(v.ruleId, v);
+    }
+    const ruleIds = new Set(ctx.rules.map((c) => c.rule.id));
+    const transitions: Transition[] = [];
+    // Violations of rules that are gone or disabled close now.
+    for (const v of activeList) if (!ruleIds.has(v.ruleId)) transitions.push(closeForRuleChange(v, started));
+
+    const tasks = await this.openTasks(orgId);
+    const seen = new Set(tasks.map((t) => t.id));
+    for (const v of activeList) {
+      if (v.entityKind === 'task' && !seen.has(v.entityId)) {
+        const t = await repos.tasks.get(orgId, v.entityId);
+        if (t) { tasks.push(t); seen.add(t.id); }
+      }
+    }
+    const [history, pauses] = await Promise.all([repos.compliance.statusHistory(orgId), repos.compliance.pauses(orgId)]);
+    const result: SweepResult = {
+      orgId, at: started, tasks: tasks.length, actions: 0, rules: ctx.rules.length, evaluations: 0,
+      detected: 0, resolved: 0, pending: 0, slaBreaches: {}, ms: 0,
+    };
+    for (const task of tasks) {
+      const entity = taskEntity(task, ctx.teamName, { history: history.get(task.id), pauses: pauses.get(task.id) });
+      const r = this.evaluate(ctx, entity, active.get(task.id), started);
+      transitions.push(...r.transitions);
+      for (const c of r.clocks) {
+        if (c.status === 'breached' && c.stoppedAt === null) {
+          const key = `${c.clock}:${task.priority}`;
+          result.slaBreaches[key] = (result.slaBreaches[key] ?? 0) + 1;
+        }
+      }
+    }
+    result.evaluations += tasks.length * ctx.rules.length;
+    if (ctx.rules.some((c) => c.rule.entity === 'action')) {
+      const actions = await repos.healing.listActions(orgId, { since: started - 30 * 86_400_000, limit: 10_000 });
+      const actionIds = new Set(actions.map((a) => a.id));
+      for (const v of activeList) {
+        if (v.entityKind === 'action' && !actionIds.has(v.entityId)) {
+          const a = await repos.healing.getAction(orgId, v.entityId);
+          if (a) actions.push(a);
+        }
+      }
+      const byName = new Map([...ctx.teams.values()].map((t) => [t.name, t.id]));
+      for (const a of actions) {
+        const entity = actionEntity(a, (n) => byName.get(n) ?? null);
+        transitions.push(...this.evaluate(ctx, entity, active.get(a.id), started).transitions);
+      }
+      result.actions = actions.length;
+      result.evaluations += actions.length * ctx.rules.length;
+    }
+    for (let i = 0; i < transitions.length; i += BATCH) await this.apply(orgId, transitions.slice(i, i + BATCH));
+    for (const t of transitions) {
+      if (t.kind === 'none') continue;
+      if (t.event === 'violation.detected') result.detected += 1;
+      else if (t.event === 'violation.resolved') result.resolved += 1;
+      else if (t.violation.status === 'pending' && t.kind === 'create') result.pending += 1;
+    }
+    result.ms = Math.round((performance.now() - t0) * 10) / 10;
+    this.deps.observer?.swept?.(orgId, result);
+    return result;
+  }
+
+  private async openTasks(orgId: string): Promise<Task[]> {
+    const out: Task[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.deps.repos.tasks.list(orgId, { status: [...OPEN_STATUSES], limit: PAGE, ...(before ? { before } : {}) });
+      out.push(...page);
+      if (page.length < PAGE) return out;
+      before = page[page.length - 1]!.id;
+    }
+  }
+
+  private async activeFor(orgId: string, entityIds: string[]): Promise<ActiveIndex> {
+    const index: ActiveIndex = new Map();
+    for (const entityId of entityIds) {
+      const list = await this.deps.repos.compliance.listViolations(orgId, { entityId, status: [...ACTIVE_STATUSES] });
+      const m = new Map<string, Violation>();
+      for (const v of list) m.set(v.ruleId, v);
+      index.set(entityId, m);
+    }
+    return index;
+  }
+
+  /** Commits violation changes in one unit of work, then notifies about high and critical ones. */
+  async apply(orgId: string, transitions: Transition[]): Promise<void> {
+    const changes = transitions.filter((t): t is Exclude<Transition, { kind: 'none' }> => t.kind !== 'none');
+    if (changes.length === 0) return;
+    await this.deps.commit(systemActor(orgId, 'compliance'), async (tx) => {
+      const events: EventDraft[] = [];
+      let detected = 0;
+      let resolved = 0;
+      for (const t of changes) {
+        if (t.kind === 'create') await tx.compliance.insertViolation(t.violation);
+        else await tx.compliance.updateViolation(t.violation);
+        if (t.event) events.push({ type: t.event, subject: t.violation.id, data: violationToJson(t.violation) });
+        if (t.event === 'violation.detected') detected += 1;
+        if (t.event === 'violation.resolved') resolved += 1;
+      }
+      const audit: AuditDraft[] = [];
+      if (detected + resolved > 0) {
+        const one = changes.find((t) => t.event)!.violation;
+        const summary = changes.length === 1
+          ? `${one.status === 'resolved' ? 'resolved' : 'detected'} ${one.severity} violation of ${one.ruleName} on ${one.entityKind} ${one.entityId}`
+          : `compliance evaluation: ${detected} violation(s) detected, ${resolved} resolved`;
+        audit.push({ action: 'compliance.evaluate', subject: changes.length === 1 ? one.id : null, summary });
+      }
+      return { value: undefined, audit, events };
+    });
+    const opened = changes.filter((t) => t.event === 'violation.detected').map((t) => t.violation);
+    if (opened.length > 0) {
+      this.deps.observer?.detected?.(orgId, opened);
+      await this.notify(orgId, opened);
+    }
+  }
+
+  private async notify(orgId: string, opened: Violation[]): Promise<void> {
+    const notifier = this.deps.notifier;
+    if (!notifier) return;
+    for (const v of opened) {
+      if (v.severity !== 'high' && v.severity !== 'critical') continue;
+      const subject = `[${v.severity}] compliance: ${v.ruleName}`;
+      const text = `${subject} on ${v.entityKind} ${v.entityId}: ${v.message} (violation ${v.id})`;
+      for (const channel of ['slack', 'email'] as const) {
+        // A notification that fails must not undo or block the violation: it is already recorded.
+        await notifier.send(orgId, { channel, subject, text, source: 'compliance', subjectId: v.id }).catch(() => undefined);
+      }
+    }
+  }
+}
