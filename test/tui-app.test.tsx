@@ -165,7 +165,7 @@ describe('the dashboard', () => {
   it('says "not available" for a panel the daemon does not serve, and keeps the rest working', async () => {
     const { r } = start({ size: LARGE, unavailable: ['compliance', 'workload'] });
     const text = await showing(r, 'not available');
-    expect(text).toContain('tsk_db01');
+    expect(text).toContain('Postgres replication');
   });
 
   it('talks to the assistant from the chat pane', async () => {

@@ -23,7 +23,7 @@ export const KEY_SERIES = ['api_latency_p99', 'error_rate', 'cpu_usage', 'queue_
 
 function unavailableOr(err: unknown): never {
   if (err instanceof AppError) {
-    if (err.kind === 'not_found' && /no route/i.test(err.message)) throw new PanelUnavailable('not available on this daemon yet');
+    if (err.kind === 'not_found' && /no route/i.test(err.message)) throw new PanelUnavailable('no endpoint on this daemon yet');
     if (err.kind === 'forbidden') throw new PanelUnavailable('your role may not read this');
   }
   throw err;

@@ -7,6 +7,7 @@ export type Cell = string | ((width: number) => string);
 
 export interface Column {
   readonly title: string;
+  /** Fixed width; for a growing column, the least it needs before other columns are dropped. */
   readonly width: number;
   /** Takes the width left over by the fixed columns. */
   readonly grow?: boolean;
@@ -32,7 +33,7 @@ const GAP = 1;
 export function fitColumns(columns: readonly Column[], total: number): FittedColumn[] {
   let kept = columns.map((c, index) => ({ ...c, index }));
   const need = (cs: typeof kept) =>
-    cs.reduce((sum, c) => sum + (c.grow ? Math.min(c.width, 8) : c.width), 0) + GAP * Math.max(0, cs.length - 1);
+    cs.reduce((sum, c) => sum + c.width, 0) + GAP * Math.max(0, cs.length - 1);
   while (need(kept) > total) {
     const droppable = kept.filter((c) => c.drop !== undefined);
     if (droppable.length === 0) break;

@@ -5,10 +5,10 @@ import { age, until } from './format.js';
 import { severityTone } from './healing.js';
 
 export const violationColumns: readonly Column[] = [
-  { title: 'ID', width: 14, drop: 1 },
+  { title: 'ID', width: 20, drop: 1 },
   { title: 'SEV', width: 8 },
   { title: 'RULE', width: 20, grow: true },
-  { title: 'ENTITY', width: 14, drop: 2 },
+  { title: 'ENTITY', width: 20, drop: 2 },
   { title: 'STATUS', width: 12 },
   { title: 'AGE', width: 4, align: 'right' },
 ];

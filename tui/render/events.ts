@@ -6,7 +6,7 @@ import { compact, sparkline } from './format.js';
 export const eventColumns: readonly Column[] = [
   { title: 'TIME', width: 8 },
   { title: 'TYPE', width: 24 },
-  { title: 'SUBJECT', width: 14, drop: 1 },
+  { title: 'SUBJECT', width: 20, drop: 1 },
   { title: 'SUMMARY', width: 20, grow: true },
 ];
 

@@ -16,11 +16,11 @@ export function severityTone(severity: string): Tone {
 }
 
 export const actionColumns: readonly Column[] = [
-  { title: 'ID', width: 14, drop: 2 },
+  { title: 'ID', width: 20, drop: 3 },
   { title: 'PLAYBOOK', width: 20, grow: true },
   { title: 'STATUS', width: 17 },
   { title: 'STEP', width: 10, drop: 1 },
-  { title: 'ISSUE', width: 14, drop: 3 },
+  { title: 'ISSUE', width: 20, drop: 2 },
   { title: 'AGE', width: 4, align: 'right' },
 ];
 
@@ -42,7 +42,7 @@ export function sortActions(actions: readonly ActionVM[]): ActionVM[] {
 }
 
 export const issueColumns: readonly Column[] = [
-  { title: 'ID', width: 14, drop: 1 },
+  { title: 'ID', width: 20, drop: 1 },
   { title: 'SEV', width: 8 },
   { title: 'TITLE', width: 24, grow: true },
   { title: 'SOURCE', width: 12, drop: 2 },

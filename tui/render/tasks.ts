@@ -4,10 +4,10 @@ import type { Column, Row, Tone } from './columns.js';
 import { age, percent } from './format.js';
 
 export const taskColumns: readonly Column[] = [
-  { title: 'ID', width: 12, drop: 1 },
+  { title: 'ID', width: 20, drop: 1 },
   { title: 'PRI', width: 3 },
   { title: 'TITLE', width: 30, grow: true },
-  { title: 'STATUS', width: 10, drop: 3 },
+  { title: 'STATUS', width: 11, drop: 3 },
   { title: 'TEAM', width: 10 },
   { title: 'ASSIGNEE', width: 12, drop: 2 },
   { title: 'AGE', width: 4, align: 'right' },

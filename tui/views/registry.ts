@@ -49,7 +49,7 @@ function section<T extends object>(
 ): Section {
   if (loadable.status !== 'ready') {
     const note =
-      loadable.status === 'unavailable' ? `not available: ${loadable.reason}`
+      loadable.status === 'unavailable' ? `not available (${loadable.reason})`
         : loadable.status === 'error' ? `error: ${loadable.message}` : 'loading…';
     return { id, title, columns, rows: [], total: 0, state: loadable.status, note, items: new Map() };
   }
