@@ -7,8 +7,9 @@ import { makeCommit } from '../core/unit-of-work.js';
 import { InProcessBus } from './bus/memory.js';
 import type { DaemonConfig } from './config.js';
 import { Router } from './http/router.js';
-import type { Caller } from './http/route.js';
+import type { Caller, Route } from './http/route.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { openRequestLimiter } from './http/rate-limit.js';
 import { verifyToken } from './http/tokens.js';
 import { fileLogger, silentLogger, type Logger } from './log.js';
 import { adminModule } from './modules/admin.js';
@@ -23,6 +24,8 @@ export interface Daemon {
   readonly ctx: ModuleContext;
   readonly store: SqlStore;
   readonly http: HttpServer;
+  /** Every route the daemon serves (tests walk them). */
+  readonly routes: Route[];
   /** Listens on config.host:config.port (0 picks a free port) and returns the base URL. */
   listen(): Promise<string>;
   readonly url: string;
@@ -67,12 +70,13 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       actor: { orgId: user.orgId, name: user.name, userId: user.id, role: user.role },
     };
   };
-  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit });
+  const limits = await openRequestLimiter(config.rateLimit, config.redis, metrics);
+  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit, limiter: limits.limiter });
   let url = '';
   const started: Module[] = [];
 
   return {
-    ctx, store, http,
+    ctx, store, http, routes: router.list(),
     get url() {
       return url;
     },
@@ -95,6 +99,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       if (http.server.listening) await http.drain(config.drainMs);
       for (const m of started.reverse()) await m.stop?.().catch((err: Error) => log.error('module stop failed', { module: m.name, error: err.message }));
       await bus.close();
+      await limits.close();
       await store.close();
       log.info('daemon stopped', {});
       await log.close();

@@ -12,6 +12,9 @@ import { daemonConfig, type DaemonConfig } from '../server/config.js';
 import { createDaemon, type Daemon } from '../server/daemon.js';
 import { initHome, type InitResult } from '../server/init.js';
 import { silentLogger } from '../server/log.js';
+import { newId } from '../core/ids.js';
+import { signToken } from '../server/http/tokens.js';
+import { readJwtKey } from '../server/state.js';
 import { openStore, type SqlStore } from '../server/store/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,6 +76,8 @@ export interface TestDaemon {
   token: string;
   /** A token for a new user with this role (created through the API). */
   tokenFor(role: Role, name?: string): Promise<string>;
+  /** A second organisation in the same store, with an admin token of its own. */
+  newOrg(name: string): Promise<{ orgId: string; token: string }>;
   /** fetch against the daemon with a token (admin by default). */
   api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -109,6 +114,19 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
   const initResult = init;
   return {
     daemon, url, home, init, token: init.token, api,
+    async newOrg(name) {
+      const now = Date.now();
+      const orgId = newId('org', now);
+      const userId = newId('usr', now);
+      const tokenId = newId('tok', now);
+      await daemon.store.transaction(async (tx) => {
+        await tx.orgs.insert({ id: orgId, name, createdAt: now });
+        await tx.users.insert({ id: userId, orgId, name: 'admin', role: 'admin', memberId: null, createdAt: now });
+        await tx.tokens.insert({ id: tokenId, orgId, userId, createdAt: now, expiresAt: null, revokedAt: null });
+      });
+      const token = await signToken(readJwtKey(home)!, { tokenId, orgId, userId, role: 'admin', expiresAt: null }, now);
+      return { orgId, token };
+    },
     async tokenFor(role, name) {
       const res = await api('/v1/users', { method: 'POST', json: { name: name ?? `${role}-${++n}-${randomBytes(3).toString('hex')}`, role } });
       if (res.status !== 201) throw new Error(`could not create a ${role}: ${res.status} ${await res.text()}`);
