@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/context.js';
+import { registerHealingActions } from './healing-actions.js';
 
-/** `foundry-op healing`: filled in by its engine. */
-export function register(_program: Command, _ctx: CliContext): void {}
+/**
+ * `foundry-op healing`: `playbooks` and `actions` (./healing-actions.ts); the detection half adds
+ * `issues` to the same group.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  const healing = program.command('healing').description('self-healing: issues, playbooks and the actions that run them');
+  registerHealingActions(healing, ctx);
+}
