@@ -7,6 +7,8 @@ import { VIEWS, type ViewName } from '../tui/views/registry.js';
 export interface TuiOpts {
   view?: string;
   fixtures?: boolean;
+  /** The daemon to show, when the caller knows it better than the config does (`up`). */
+  server?: string;
 }
 
 /**
@@ -30,7 +32,10 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
     source = createFakeSource(Date.now());
   } else {
     const { createHttpSource } = await import('../tui/hooks/http-source.js');
-    source = createHttpSource({ client: ctx.client(), baseUrl: ctx.serverUrl, token: ctx.token });
+    const baseUrl = opts.server ?? ctx.serverUrl;
+    const { ApiClient } = await import('../cli/client.js');
+    const client = opts.server ? new ApiClient({ baseUrl, token: ctx.token }) : ctx.client();
+    source = createHttpSource({ client, baseUrl, token: ctx.token });
     // Fails fast (exit 6, 4) before taking over the screen when the daemon is down or the token is wrong.
     header = await source.describe();
   }

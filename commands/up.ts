@@ -9,8 +9,14 @@ export async function runUp(ctx: CliContext): Promise<void> {
     info = await startBackground(ctx, { demo: true });
     ctx.out.info(`started a demo daemon at ${info.url} (stop it with: foundry-op daemon stop)`);
   }
+  // On a terminal, open the dashboard on that daemon; in a pipe, say where it is and stop there.
+  if (ctx.io.stdin.isTTY && ctx.io.stdout.isTTY && !ctx.options.json) {
+    const { runTuiCommand } = await import('./tui.js');
+    await runTuiCommand(ctx, { server: info.url });
+    return;
+  }
   ctx.out.line(`foundry-op is running at ${info.url}`);
-  ctx.out.info('try: foundry-op tasks list | foundry-op events tail | foundry-op daemon status');
+  ctx.out.info('try: foundry-op tui | foundry-op tasks list | foundry-op events tail | foundry-op daemon status');
 }
 
 export function register(program: Command, ctx: CliContext): void {
