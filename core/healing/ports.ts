@@ -1,4 +1,5 @@
 import type { Issue, IssueSource, IssueStatus, IssueSeverity } from './issues.js';
+import type { HealthCheck } from './health.js';
 import type { HealingActionRepo } from './actions/ports.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,8 +31,15 @@ export interface DetectorStateRepo {
   putDetectorState(orgId: string, seriesKey: string, state: string, updatedAt: number): Promise<void>;
 }
 
+/** Configured health checks (by name, unique per organization). */
+export interface HealthCheckRepo {
+  putHealthCheck(check: HealthCheck): Promise<void>;
+  listHealthChecks(orgId: string): Promise<HealthCheck[]>;
+  removeHealthCheck(orgId: string, idOrName: string): Promise<boolean>;
+}
+
 /** Healing area repository (detection part). The action engineer appends its part below. */
-export interface HealingDetectionRepo extends IssueRepo, DetectorStateRepo {}
+export interface HealingDetectionRepo extends IssueRepo, DetectorStateRepo, HealthCheckRepo {}
 
 // ---------------------------------------------------------------------------------------------
 // Action half (playbooks, actions, approvals, jobs): owned by the action engineer. Append below.

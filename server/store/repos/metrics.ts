@@ -1,7 +1,143 @@
-import type { MetricsRepo } from '../../../core/metrics/ports.js';
-import type { SqlDb } from '../sql.js';
+import type { MetricBucket, MetricNameSummary, MetricQuery, MetricsRepo } from '../../../core/metrics/ports.js';
+import { seriesKey, type MetricPoint } from '../../../core/metrics/model.js';
+import type { SqlDb, SqlValue } from '../sql.js';
+import { json, num, parseJson } from '../sql.js';
 
-/** The metrics area's tables. Filled in by the metrics engine. */
+type Row = Record<string, unknown>;
+const HOUR = 3_600_000;
+// 6 parameters a row; 400 rows stay far below SQLite's and PostgreSQL's parameter limits
+const ROWS_PER_INSERT = 400;
+
+interface HourAgg {
+  name: string;
+  series: string;
+  tags: string;
+  hour: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** system_metrics (raw points) and system_metrics_hourly (the continuous aggregate). */
 export class SqlMetricsRepo implements MetricsRepo {
   constructor(protected readonly db: SqlDb) {}
+
+  async insertPoints(orgId: string, points: readonly MetricPoint[]): Promise<number> {
+    if (points.length === 0) return 0;
+    const hours = new Map<string, HourAgg>();
+    const rows: SqlValue[][] = [];
+    for (const p of points) {
+      const series = seriesKey(p.name, p.tags);
+      const tags = json(p.tags);
+      rows.push([orgId, p.name, series, tags, p.at, p.value]);
+      const hour = p.at - (((p.at % HOUR) + HOUR) % HOUR);
+      const k = `${series}\u0000${hour}`;
+      const agg = hours.get(k);
+      if (agg) {
+        agg.count++;
+        agg.sum += p.value;
+        if (p.value < agg.min) agg.min = p.value;
+        if (p.value > agg.max) agg.max = p.value;
+      } else {
+        hours.set(k, { name: p.name, series, tags, hour, count: 1, sum: p.value, min: p.value, max: p.value });
+      }
+    }
+    await this.db.transaction(async (db) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        await db.run(
+          `INSERT INTO system_metrics (organization_id, name, series, tags, at, value) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          chunk.flat(),
+        );
+      }
+      for (const a of hours.values()) {
+        // CASE instead of MIN()/LEAST(): the same SQL works on SQLite and PostgreSQL
+        await db.run(
+          `INSERT INTO system_metrics_hourly (organization_id, name, series, tags, hour, count, sum, min, max)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (organization_id, series, hour) DO UPDATE SET
+             count = system_metrics_hourly.count + excluded.count,
+             sum = system_metrics_hourly.sum + excluded.sum,
+             min = CASE WHEN excluded.min < system_metrics_hourly.min THEN excluded.min ELSE system_metrics_hourly.min END,
+             max = CASE WHEN excluded.max > system_metrics_hourly.max THEN excluded.max ELSE system_metrics_hourly.max END`,
+          [orgId, a.name, a.series, a.tags, a.hour, a.count, a.sum, a.min, a.max],
+        );
+      }
+    });
+    return points.length;
+  }
+
+  async queryBuckets(orgId: string, q: MetricQuery): Promise<MetricBucket[]> {
+    const bucket = Math.max(1000, Math.floor(q.bucketMs));
+    const fromRollup = bucket % HOUR === 0;
+    const wanted = q.tags && Object.keys(q.tags).length > 0 ? q.tags : null;
+    // group per series and bucket in SQL, then merge series (and apply the tag filter) here
+    const rows = fromRollup
+      ? await this.db.all<Row>(
+          `SELECT tags, hour - (hour % ?) AS b, SUM(count) AS n, SUM(sum) AS s, MIN(min) AS lo, MAX(max) AS hi
+           FROM system_metrics_hourly WHERE organization_id = ? AND name = ? AND hour >= ? AND hour < ?
+           GROUP BY tags, hour - (hour % ?)`,
+          [bucket, orgId, q.name, q.since - (((q.since % HOUR) + HOUR) % HOUR), q.until, bucket],
+        )
+      : await this.db.all<Row>(
+          `SELECT tags, at - (at % ?) AS b, COUNT(*) AS n, SUM(value) AS s, MIN(value) AS lo, MAX(value) AS hi
+           FROM system_metrics WHERE organization_id = ? AND name = ? AND at >= ? AND at < ?
+           GROUP BY tags, at - (at % ?)`,
+          [bucket, orgId, q.name, q.since, q.until, bucket],
+        );
+    const merged = new Map<number, MetricBucket & { sum: number }>();
+    for (const r of rows) {
+      if (wanted) {
+        const tags = parseJson<Record<string, string>>(r.tags, {});
+        if (!Object.entries(wanted).every(([k, v]) => tags[k] === v)) continue;
+      }
+      const start = num(r.b);
+      const n = num(r.n);
+      const s = num(r.s);
+      const lo = num(r.lo);
+      const hi = num(r.hi);
+      const m = merged.get(start);
+      if (m) {
+        m.count += n;
+        m.sum += s;
+        if (lo < m.min) m.min = lo;
+        if (hi > m.max) m.max = hi;
+      } else {
+        merged.set(start, { start, count: n, sum: s, avg: 0, min: lo, max: hi });
+      }
+    }
+    return [...merged.values()]
+      .sort((a, b) => a.start - b.start)
+      .map(({ sum, ...b }) => ({ ...b, avg: b.count > 0 ? sum / b.count : 0 }));
+  }
+
+  async recentPoints(orgId: string, name: string, since: number, limit: number): Promise<MetricPoint[]> {
+    const n = Math.max(1, Math.min(Math.floor(limit), 100_000));
+    const rows = await this.db.all<Row>(
+      `SELECT name, tags, at, value FROM system_metrics WHERE organization_id = ? AND name = ? AND at >= ? ORDER BY at DESC LIMIT ${n}`,
+      [orgId, name, since],
+    );
+    return rows.reverse().map((r) => ({ name: r.name as string, tags: parseJson(r.tags, {}), at: num(r.at), value: num(r.value) }));
+  }
+
+  async listNames(orgId: string): Promise<MetricNameSummary[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT name, COUNT(DISTINCT series) AS series, SUM(count) AS points, MAX(hour) AS last_hour
+       FROM system_metrics_hourly WHERE organization_id = ? GROUP BY name ORDER BY name`,
+      [orgId],
+    );
+    return rows.map((r) => ({ name: r.name as string, series: num(r.series), points: num(r.points), lastAt: num(r.last_hour) }));
+  }
+
+  async prune(orgId: string, rawBefore: number, rollupBefore: number): Promise<number> {
+    let n = 0;
+    const names = await this.db.all<Row>('SELECT DISTINCT name FROM system_metrics_hourly WHERE organization_id = ?', [orgId]);
+    for (const r of names) {
+      // per name, so the (organization_id, name, at) index does the work
+      n += await this.db.run('DELETE FROM system_metrics WHERE organization_id = ? AND name = ? AND at < ?', [orgId, r.name as string, rawBefore]);
+    }
+    n += await this.db.run('DELETE FROM system_metrics_hourly WHERE organization_id = ? AND hour < ?', [orgId, rollupBefore]);
+    return n;
+  }
 }
