@@ -66,6 +66,17 @@ describe('team capacity forecast', () => {
     expect(f.message).toMatch(/short of capacity/);
   });
 
+  it('does not call weekend inbound a shortfall when the next working day absorbs it', () => {
+    // Four tasks every day, weekends included; twelve a weekday can be handled.
+    const f = forecastTeam({ teamId: 't', counts: new Array(84).fill(4), lastDay: '2026-03-25', horizonDays: 14, members: team, hoursPerTask: 2 });
+    const saturday = f.days.find((d) => d.day === '2026-03-28')!;
+    expect(saturday.capacity).toBe(0);
+    expect(saturday.shortfall).toBe(0);
+    expect(saturday.backlog).toBe(4);
+    expect(f.shortDays).toBe(0);
+    expect(f.message).toMatch(/within capacity/);
+  });
+
   it('uses a default effort per task when history cannot tell, and says so', () => {
     const f = forecastTeam({ teamId: 't', counts: weekly(30), lastDay: '2026-03-25', horizonDays: 3, members: team, hoursPerTask: null });
     expect(f.hoursPerTaskSource).toBe('default');

@@ -19,7 +19,9 @@ export interface ForecastDay {
   high: number;
   /** Tasks the team can handle that day (members working that weekday × hours ÷ hours per task). */
   capacity: number;
-  /** forecast − capacity when positive, else 0. */
+  /** Forecast work not handled by the end of the day, carried from day to day (weekend inbound waits for Monday). */
+  backlog: number;
+  /** The backlog left at the end of a working day: work the team cannot absorb. 0 on days off. */
   shortfall: number;
 }
 
@@ -38,8 +40,9 @@ export interface TeamForecast {
   hoursPerTaskSource: 'history' | 'default';
   params: { alpha: number; beta: number; gamma: number; phi: number } | null;
   days: ForecastDay[];
-  /** Days in the horizon whose forecast exceeds capacity. */
+  /** Working days in the horizon that end with a backlog. */
   shortDays: number;
+  /** Backlog at the end of the horizon. */
   totalShortfall: number;
 }
 
@@ -117,17 +120,20 @@ export function forecastTeam(input: ForecastInput): TeamForecast {
   const fit = fitHoltWinters(input.counts, SEASON);
   const values = forecastHoltWinters(fit, horizon);
   const last = parseDayKey(input.lastDay) ?? 0;
+  let backlog = 0;
   const days: ForecastDay[] = values.map((v, i) => {
     const d = last + i + 1;
     const spread = 1.96 * fit.sigma * Math.sqrt(i + 1);
     const capacity = teamCapacity(input.members, d, hoursPerTask);
+    backlog = Math.max(0, backlog + v - capacity);
     return {
       day: dayKey(d),
       forecast: r1(v),
       low: r1(Math.max(0, v - spread)),
       high: r1(v + spread),
       capacity: r1(capacity),
-      shortfall: r1(Math.max(0, v - capacity)),
+      backlog: r1(backlog),
+      shortfall: capacity > 0 ? r1(backlog) : 0,
     };
   });
   const short = days.filter((d) => d.shortfall > 0);
@@ -135,7 +141,7 @@ export function forecastTeam(input: ForecastInput): TeamForecast {
     ...base,
     status: 'ok',
     message: short.length > 0
-      ? `short of capacity on ${short.length} of ${horizon} days`
+      ? `short of capacity on ${short.length} of ${horizon} days (backlog of ${r1(backlog)} tasks by ${days[days.length - 1]!.day})`
       : `within capacity for the next ${horizon} days`,
     mape: modelMape === null ? null : r1(modelMape),
     baselineMape: baselineMape === null ? null : r1(baselineMape),
@@ -143,6 +149,6 @@ export function forecastTeam(input: ForecastInput): TeamForecast {
     params: fit.params,
     days,
     shortDays: short.length,
-    totalShortfall: r1(short.reduce((a, d) => a + d.shortfall, 0)),
+    totalShortfall: r1(backlog),
   };
 }

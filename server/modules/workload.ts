@@ -1,7 +1,189 @@
-import type { Module } from './module.js';
+import { z } from 'zod';
+import { DAY_MS, dayKey, parseDayKey } from '../../core/calendar/zone.js';
+import { AppError } from '../../core/errors.js';
+import { WorkloadEngine } from '../../core/workload/engine.js';
+import { fairnessView, forecastView, memberDetail, overview } from '../../core/workload/views.js';
+import { route, type Route } from '../http/route.js';
+import type { Module, ModuleContext } from './module.js';
 
-/** The workload area's routes and schedulers. Filled in by the workload engine. */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => parseDayKey(d) !== undefined, 'not a real date');
+const intText = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= min && n <= max, `expected ${min}..${max}`);
+
+const showQuery = z.object({ team: z.string().max(200).optional() });
+const forecastQuery = z.object({ team: z.string().max(200).optional(), days: intText(1, 90).optional() });
+const alertsQuery = z.object({ member: z.string().max(200).optional(), limit: intText(1, 1000).optional() });
+const rangeQuery = z.object({ team: z.string().max(200).optional(), from: day.optional(), to: day.optional() });
+const snapshotsQuery = rangeQuery.extend({ member: z.string().max(200).optional() });
+const refreshBody = z.object({ from: day.optional(), to: day.optional(), days: z.number().int().min(1).max(366).optional() }).strict();
+
+const DEFAULT_INTERVAL_S = 900;
+
+/**
+ * Snapshots are refreshed by a scheduler and on demand; reads wait for a refresh already running for
+ * the org, and trigger one when the last is older than the interval, so a fresh daemon never shows
+ * stale or empty numbers.
+ */
+class Refresher {
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly lastAt = new Map<string, number>();
+  constructor(private readonly engine: WorkloadEngine, private readonly ctx: ModuleContext, readonly intervalMs: number) {}
+
+  run(orgId: string, range?: Parameters<WorkloadEngine['refresh']>[1]) {
+    const current = this.running.get(orgId);
+    const next = (current ?? Promise.resolve()).catch(() => undefined).then(() => this.engine.refresh(orgId, range));
+    const tracked = next.finally(() => {
+      if (this.running.get(orgId) === tracked) this.running.delete(orgId);
+      this.lastAt.set(orgId, this.ctx.clock.now());
+    });
+    this.running.set(orgId, tracked);
+    return next;
+  }
+
+  async fresh(orgId: string): Promise<void> {
+    const running = this.running.get(orgId);
+    if (running) {
+      await running.catch(() => undefined);
+      return;
+    }
+    const last = this.lastAt.get(orgId);
+    if (last === undefined || this.ctx.clock.now() - last > this.intervalMs) await this.run(orgId);
+  }
+
+  /** Waits for refreshes in flight (so stop() does not close the store under them). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()].map((p) => p.catch(() => undefined)));
+  }
+
+  async tick(): Promise<void> {
+    for (const org of await this.ctx.store.orgs.list()) {
+      await this.run(org.id).catch((err: Error) => this.ctx.log.error('workload refresh failed', { org: org.id, error: err.message }));
+    }
+  }
+}
+
+let engine: WorkloadEngine | null = null;
+let refresher: Refresher | null = null;
+let timer: NodeJS.Timeout | null = null;
+let stopped = false;
+
+function intervalFrom(ctx: ModuleContext): number {
+  const s = Number(ctx.config.settings['workload_interval'] ?? DEFAULT_INTERVAL_S);
+  return (Number.isFinite(s) && s >= 1 ? s : DEFAULT_INTERVAL_S) * 1000;
+}
+
+/** The workload area: snapshots, burnout risk, capacity forecast, fairness, alerts; signals for routing. */
 export const workloadModule: Module = {
   name: 'workload',
-  routes: () => [],
+  routes(ctx: ModuleContext): Route[] {
+    engine = new WorkloadEngine({ repos: ctx.store, commit: ctx.commit, clock: ctx.clock });
+    refresher = new Refresher(engine, ctx, intervalFrom(ctx));
+    ctx.services.provide('workload.signals', engine);
+    const r = refresher;
+    const { store, clock } = ctx;
+
+    return [
+      route({
+        method: 'GET', path: '/v1/workload', perm: ['workload', 'read'], query: showQuery,
+        handler: async ({ caller, query }) => {
+          await r.fresh(caller.orgId);
+          return { body: await overview(store, caller.orgId, clock.now(), query.team) };
+        },
+      }),
+      route({
+        method: 'GET', path: '/v1/workload/members/:id', perm: ['workload', 'read'],
+        handler: async ({ caller, params }) => {
+          await r.fresh(caller.orgId);
+          return { body: await memberDetail(store, caller.orgId, params.id!, clock.now()) };
+        },
+      }),
+      route({
+        method: 'GET', path: '/v1/workload/forecast', perm: ['workload', 'read'], query: forecastQuery,
+        handler: async ({ caller, query }) => {
+          await r.fresh(caller.orgId);
+          return { body: await forecastView(store, caller.orgId, clock.now(), query.days ?? 14, query.team) };
+        },
+      }),
+      route({
+        method: 'GET', path: '/v1/workload/alerts', perm: ['workload', 'read'], query: alertsQuery,
+        handler: async ({ caller, query }) => {
+          await r.fresh(caller.orgId);
+          let memberId: string | undefined;
+          if (query.member) {
+            const m = await store.members.find(caller.orgId, query.member);
+            if (!m) throw new AppError('not_found', `member ${query.member} not found`);
+            memberId = m.id;
+          }
+          const [alerts, members] = await Promise.all([
+            store.workload.listAlerts(caller.orgId, { memberId, limit: query.limit ?? 50 }),
+            store.members.list(caller.orgId),
+          ]);
+          const name = new Map(members.map((m) => [m.id, m.name]));
+          return { body: alerts.map((a) => ({ ...a, member: name.get(a.memberId) ?? a.memberId })) };
+        },
+      }),
+      route({
+        method: 'GET', path: '/v1/workload/fairness', perm: ['workload', 'read'], query: rangeQuery,
+        handler: async ({ caller, query }) => {
+          await r.fresh(caller.orgId);
+          const today = Math.floor(clock.now() / DAY_MS);
+          const to = query.to ?? dayKey(today);
+          const from = query.from ?? dayKey((parseDayKey(to) ?? today) - 27);
+          if (from > to) throw new AppError('validation', 'from: must not be after to', undefined, [{ path: 'from', message: 'after to' }]);
+          const report = await fairnessView(store, caller.orgId, from, to, query.team);
+          const members = await store.members.list(caller.orgId);
+          const name = new Map(members.map((m) => [m.id, m.name]));
+          return { body: { ...report, people: report.people.map((p) => ({ ...p, member: name.get(p.memberId) ?? p.memberId })) } };
+        },
+      }),
+      route({
+        method: 'GET', path: '/v1/workload/snapshots', perm: ['workload', 'read'], query: snapshotsQuery,
+        handler: async ({ caller, query }) => {
+          let memberId: string | undefined;
+          let teamId: string | undefined;
+          if (query.member) memberId = (await store.members.find(caller.orgId, query.member))?.id ?? query.member;
+          if (query.team) teamId = (await store.teams.find(caller.orgId, query.team))?.id ?? query.team;
+          return { body: await store.workload.listSnapshots(caller.orgId, { memberId, teamId, from: query.from, to: query.to }) };
+        },
+      }),
+      route({
+        method: 'POST', path: '/v1/workload/refresh', perm: ['workload', 'manage'], body: refreshBody,
+        handler: async ({ caller, body }) => {
+          if (body.from && body.to && body.from > body.to) {
+            throw new AppError('validation', 'from: must not be after to', undefined, [{ path: 'from', message: 'after to' }]);
+          }
+          const result = await r.run(caller.orgId, body);
+          return { body: result };
+        },
+      }),
+    ];
+  },
+
+  async start(ctx: ModuleContext): Promise<void> {
+    stopped = false;
+    const r = refresher;
+    if (!r) return;
+    const loop = (delay: number): void => {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        r.tick().finally(() => loop(r.intervalMs));
+      }, delay);
+      timer.unref();
+    };
+    // The first run backfills history; it starts right away but does not hold up listening.
+    loop(0);
+    ctx.log.info('workload scheduler started', { intervalMs: r.intervalMs });
+  },
+
+  async stop(): Promise<void> {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    await refresher?.idle();
+  },
 };
+
+/** The engine behind the module, once routes() has run (for the router's workload hook and tests). */
+export function workloadEngine(): WorkloadEngine | null {
+  return engine;
+}
