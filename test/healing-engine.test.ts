@@ -136,8 +136,18 @@ describe('healing actions', () => {
     const h = await harness({ autoHealing: false });
     await h.engine.addPlaybook(alice, RESTART);
     expect(await h.engine.onIssueDetected(detected())).toEqual([]);
-    const a = await h.engine.run(alice, 'restart-api');
+    await h.engine.addPlaybook(alice, 'name: by-hand\nsteps: [{id: go, type: exec, argv: [echo, hi]}]');
+    const a = await h.engine.run(alice, 'by-hand');
     expect(a).toMatchObject({ status: 'pending', trigger: 'manual', startedBy: 'alice' });
+  });
+
+  it('refuse a manual run that lacks a value its templates need, before anything runs', async () => {
+    const h = await harness();
+    await h.engine.addPlaybook(alice, RESTART);
+    const err = await h.engine.run(alice, 'restart-api').catch((e) => e as AppError);
+    expect(err).toMatchObject({ kind: 'usage', hint: 'pass --issue ID' });
+    expect(err.message).toContain('{{issue.labels.service}}');
+    expect(await h.store.healing.listActions(ORG)).toEqual([]);
   });
 
   it('start only playbooks whose trigger matches the issue', async () => {
@@ -184,7 +194,7 @@ describe('healing actions', () => {
 
   it('refuse a second run on the same target during the cooldown', async () => {
     const h = await harness();
-    await h.engine.addPlaybook(alice, RESTART.replace('cooldown: 0', 'cooldown: 10m\ntarget: api'));
+    await h.engine.addPlaybook(alice, 'name: restart-api\ntrigger: {source: alert}\ncooldown: 10m\ntarget: api\nsteps: [{id: go, type: exec, argv: [echo]}]');
     const [first] = await h.engine.onIssueDetected(detected());
     await settle(h, first!.id);
     expect(await h.engine.onIssueDetected(detected())).toEqual([]);

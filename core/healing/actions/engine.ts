@@ -150,6 +150,11 @@ export class HealingEngine {
   async run(actor: Actor, idOrName: string, issueId?: string): Promise<HealingAction> {
     const p = await this.getPlaybook(actor.orgId, idOrName);
     const issue = await this.issueFor(actor.orgId, issueId);
+    // Refuse up front what would only fail at the step: a template that needs a value the run does not have.
+    const missing = [...new Set([...renderPlan(p.spec, issue, p.id).steps].flatMap((s) => s.unresolved.filter((u) => !u.startsWith('steps.'))))];
+    if (missing.length > 0) {
+      throw new AppError('usage', `${p.name} needs ${missing.map((m) => `{{${m}}}`).join(', ')}${issue ? `, which issue ${issue.id} does not have` : ''}`, issue ? undefined : 'pass --issue ID');
+    }
     const started = await this.start(actor, p, issue, 'manual');
     if ('refusal' in started) throw new AppError('conflict', `cannot start ${p.name}: ${started.refusal.message}`, undefined, started.refusal);
     return started.action;

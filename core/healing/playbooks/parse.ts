@@ -163,7 +163,7 @@ export function parsePlaybook(text: string): PlaybookSpec {
 }
 
 function refused(problems: PlaybookProblem[]): AppError {
-  const first = problems[0]!;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  return new AppError('validation', `invalid playbook: ${first.path}: ${first.message}${more}`, undefined, { issues: problems });
+  const shown = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+  return new AppError('validation', `invalid playbook: ${shown}${more}`, undefined, { issues: problems });
 }
