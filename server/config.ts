@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseRateLimit, type RateLimitConfig } from './http/rate-limit.js';
 
 /** The seed's feature flags; each defaults to on. */
 export interface FeatureFlags {
@@ -28,6 +29,8 @@ export interface DaemonConfig {
   anthropic: { apiKey: string | null; baseUrl: string | null; model: string | null };
   /** Free-form per-area settings (e.g. runbooks folder, metric retention), read by the modules. */
   settings: Record<string, string>;
+  /** Request budgets per address and per token (FOUNDRY_RATE_LIMIT). */
+  rateLimit: RateLimitConfig;
 }
 
 export const DEFAULT_PORT = 7717;
@@ -76,5 +79,6 @@ export function daemonConfig(
       model: env.FOUNDRY_CLAUDE_MODEL || null,
     },
     settings,
+    rateLimit: parseRateLimit(env.FOUNDRY_RATE_LIMIT),
   };
 }

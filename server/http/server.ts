@@ -9,6 +9,7 @@ import { describeZod, sendJson, toErrorReply } from './errors.js';
 import { toWire } from './view.js';
 import { HANDLED, type Caller, type Route, type RouteRequest } from './route.js';
 import type { Router } from './router.js';
+import type { RequestLimiter } from './rate-limit.js';
 
 export interface HttpDeps {
   router: Router;
@@ -16,6 +17,8 @@ export interface HttpDeps {
   log: Logger;
   metrics: Registry;
   bodyLimit: number;
+  /** Per-address and per-token budgets (server/http/rate-limit.ts). */
+  limiter?: RequestLimiter;
 }
 
 export interface HttpServer {
@@ -46,6 +49,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   const streams = new Set<ServerResponse>();
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> {
+    await deps.limiter?.checkIp(req.socket.remoteAddress ?? '');
     const url = new URL(req.url ?? '/', 'http://daemon');
     const match = deps.router.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not_found') throw new AppError('not_found', `no route for ${req.method} ${url.pathname}`, 'see docs/api.md');
@@ -60,6 +64,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw new AppError('unauthenticated', 'malformed Authorization header', 'use "Authorization: Bearer <token>"');
       caller = await deps.authenticate(m[1]!);
+      await deps.limiter?.checkToken(caller.tokenId);
       if (r.perm && !isAllowed(caller.role, r.perm)) {
         throw new AppError('forbidden', `role ${caller.role} may not ${String(r.perm[1])} ${r.perm[0]}`);
       }
@@ -120,6 +125,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     }
     handle(req, res, requestId).then(finish, (err: unknown) => {
       const reply = toErrorReply(err, requestId);
+      if (reply.status === 401) deps.limiter?.authFailed(req.socket.remoteAddress ?? '').catch(() => {});
       if (reply.status >= 500) deps.log.error('request failed', { requestId, method: req.method, path: req.url, error: (err as Error)?.stack ?? String(err) });
       if (!res.headersSent) {
         // A refused body may still be arriving: answer, then close rather than read it all.
