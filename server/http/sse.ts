@@ -51,13 +51,16 @@ export async function streamEvents(
   const flush = (): void => {
     scheduled = false;
     if (closed || pending === '') return;
+    // Data from earlier flushes still unsent means the client is not reading: let it go.
+    if (res.writableLength > opts.maxBuffer) {
+      closed = true;
+      pending = '';
+      res.destroy();
+      return;
+    }
     const chunk = pending;
     pending = '';
     res.write(chunk);
-    if (res.writableLength > opts.maxBuffer) {
-      closed = true;
-      res.destroy();
-    }
   };
   const push = (text: string): void => {
     if (closed) return;
