@@ -64,20 +64,3 @@ export interface WorkloadSignal {
 export interface WorkloadSignals {
   forMembers(orgId: string, memberIds: readonly string[]): Promise<Map<string, WorkloadSignal>>;
 }
-
-/**
- * How much routing should hold back from a member, 0 (no reason) to 1 (avoid), with a reason to
- * record among the decision's factors. High risk weighs more than a full queue: a full queue clears
- * in hours, burnout does not.
- */
-export function routingPenalty(signal: WorkloadSignal | undefined): { penalty: number; reason: string } {
-  if (!signal) return { penalty: 0, reason: 'no workload data' };
-  const loadPart = Math.min(1, Math.max(0, signal.load));
-  const riskPart = signal.riskLevel === 'high' ? 1 : signal.riskLevel === 'elevated' ? 0.5 : 0;
-  const penalty = Math.round((0.4 * loadPart + 0.6 * riskPart) * 100) / 100;
-  const score = signal.burnoutScore === null ? 'no score' : `burnout ${signal.burnoutScore}/100`;
-  return {
-    penalty,
-    reason: `${signal.activeTasks}/${signal.maxConcurrent} tasks, ${score} (${signal.riskLevel})`,
-  };
-}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DAY_MS, dayKey, parseDayKey } from '../../core/calendar/zone.js';
 import { AppError } from '../../core/errors.js';
 import { WorkloadEngine } from '../../core/workload/engine.js';
+import { WORKLOAD_SIGNALS_SERVICE } from '../../core/workload/signals.js';
 import { fairnessView, forecastView, memberDetail, overview } from '../../core/workload/views.js';
 import { route, type Route } from '../http/route.js';
 import type { Module, ModuleContext } from './module.js';
@@ -78,7 +79,7 @@ export const workloadModule: Module = {
   routes(ctx: ModuleContext): Route[] {
     engine = new WorkloadEngine({ repos: ctx.store, commit: ctx.commit, clock: ctx.clock });
     refresher = new Refresher(engine, ctx, intervalFrom(ctx));
-    ctx.services.provide('workload.signals', engine);
+    ctx.services.provide(WORKLOAD_SIGNALS_SERVICE, engine);
     const r = refresher;
     const { store, clock } = ctx;
 
