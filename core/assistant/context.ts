@@ -83,7 +83,7 @@ export interface SystemPromptInput {
   orgName?: string;
   toolNames: string[];
   summary: string | null;
-  changes: 'refuse' | 'confirm' | 'allow';
+  changes: 'refuse' | 'defer' | 'confirm' | 'allow';
 }
 
 /** The standing instructions: what the assistant is, what it may do, how to show its work. */

@@ -70,7 +70,10 @@ export interface MemberLoad {
   /** active work over capacity: 1 = full */
   utilization: number;
   activeTasks: number;
+  /** 0..1, null when there is no score yet */
   burnoutRisk: number | null;
+  /** the workload engine's level (low, elevated, high), when known */
+  riskLevel?: string;
   factors?: string[];
   [more: string]: unknown;
 }

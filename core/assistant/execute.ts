@@ -3,10 +3,13 @@ import { maskDeep } from '../masking/mask.js';
 import type { AssistantData } from './data.js';
 import type { AssistantTool } from './tools.js';
 
-/** How changes are handled: refused (`ask` without --yes), asked about (REPL), or run (`--yes`). */
-export type ChangePolicy = 'refuse' | 'confirm' | 'allow';
+/**
+ * How changes are handled: refused (`ask` without --yes), left for the user to confirm after the
+ * answer (the chat REPL over HTTP), asked about on the spot (`confirm`), or run (`--yes`).
+ */
+export type ChangePolicy = 'refuse' | 'defer' | 'confirm' | 'allow';
 
-export type ToolCallStatus = 'ok' | 'error' | 'refused' | 'declined';
+export type ToolCallStatus = 'ok' | 'error' | 'refused' | 'declined' | 'needs_confirmation';
 
 /** One tool call as shown to the user and returned by `ask --json`. */
 export interface ToolCallRecord {
@@ -63,6 +66,10 @@ export async function executeToolCall(name: string, rawInput: unknown, o: Execut
     const what = tool.describe?.(parsed.data) ?? name;
     if (o.changes === 'refuse')
       return refuse(name, input, 'refused', `not done: ${what} changes state and needs confirmation (run again with --yes, or use chat)`);
+    if (o.changes === 'defer') {
+      const error = `not done yet: the user will be asked to confirm to ${what}; say so, and do not claim it is done`;
+      return { record: { name, input: maskDeep(parsed.data).value, status: 'needs_confirmation', error }, content: error, isError: false, value: null };
+    }
     if (o.changes === 'confirm') {
       const yes = o.confirm ? await o.confirm(`The assistant wants to ${what}. Go ahead?`) : false;
       if (!yes) return refuse(name, input, 'declined', `not done: the user declined to ${what}`);

@@ -63,7 +63,7 @@ export const INTENTS: Intent[] = [
       const r = await call('workload', {});
       if (isError(r)) return String(r.error);
       const all = (r as MemberLoad[]).slice().sort((a, b) => b.utilization - a.utilization);
-      const over = all.filter((m) => m.utilization > 1 || (m.burnoutRisk ?? 0) >= 0.7);
+      const over = all.filter((m) => m.utilization > 1 || m.riskLevel === 'high' || (m.burnoutRisk ?? 0) >= 0.7);
       if (all.length === 0) return 'There is no workload data yet.';
       if (over.length === 0) {
         const top = all[0]!;

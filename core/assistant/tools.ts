@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { Permission } from '../auth/permissions.js';
 import type { AssistantData } from './data.js';
 
-/** A permission as the daemon's RBAC names it: [resource, action]. */
-export type Perm = readonly [resource: string, action: string];
+/** A permission as the daemon's RBAC names it (core/auth/permissions.ts). */
+export type Perm = Permission;
 
 export interface AssistantTool {
   name: string;
@@ -120,7 +121,7 @@ export const TOOL_CATALOG: AssistantTool[] = [
     name: 'query_metric',
     description: 'Values of a metric over a period, bucketed (e.g. name api_latency_p99, since 24h, bucket 1h).',
     input: z.object({ name: z.string().min(1), since: duration.default('24h'), bucket: duration.default('1h') }),
-    perm: ['metrics', 'read'],
+    perm: ['healing', 'read'],
     mutates: false,
     needs: ['queryMetric'],
     run: (i, d, now) =>
@@ -139,7 +140,7 @@ export const TOOL_CATALOG: AssistantTool[] = [
     name: 'route_task',
     description: 'Route (or re-route) a task now. Changes state: the user is asked to confirm.',
     input: z.object({ taskId: id }),
-    perm: ['tasks', 'route'],
+    perm: ['tasks', 'write'],
     mutates: true,
     needs: ['routeTask'],
     run: (i, d) => d.routeTask!(i.taskId),
@@ -149,7 +150,7 @@ export const TOOL_CATALOG: AssistantTool[] = [
     name: 'acknowledge_task',
     description: 'Acknowledge a task. Changes state: the user is asked to confirm.',
     input: z.object({ taskId: id }),
-    perm: ['tasks', 'ack'],
+    perm: ['tasks', 'write'],
     mutates: true,
     needs: ['ackTask'],
     run: (i, d) => d.ackTask!(i.taskId),

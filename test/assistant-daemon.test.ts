@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic/index.js';
+import { startDaemon, type TestDaemon } from './helpers.js';
+
+interface SseEvent {
+  event: string;
+  data: any;
+}
+
+async function readSse(res: Response): Promise<SseEvent[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((b) => b.trim())
+    .map((b) => {
+      const event = /^event: (.+)$/m.exec(b)?.[1] ?? 'message';
+      const data = /^data: (.+)$/m.exec(b)?.[1];
+      return { event, data: data ? JSON.parse(data) : null };
+    });
+}
+
+describe('assistant over the daemon, offline (no key)', () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon({ demo: true });
+  });
+  afterAll(async () => d?.stop());
+
+  it('answers a common question from the data, marked offline, and stores the session', async () => {
+    const res = await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'who is overloaded?' } });
+    expect(res.status).toBe(200);
+    const a = (await res.json()) as any;
+    expect(a.offline).toBe(true);
+    expect(a.toolCalls[0]).toMatchObject({ name: 'workload', status: 'ok' });
+    expect(a.sessionId).toMatch(/^ses_/);
+    const s = (await (await d.api(`/v1/assistant/sessions/${a.sessionId}`)).json()) as any;
+    expect(s.messages.map((m: any) => m.role)).toEqual(['user', 'assistant']);
+    expect(s.messages[1].text).toBe(a.answer);
+  });
+
+  it('refuses an empty question and an unknown session clearly', async () => {
+    const empty = await d.api('/v1/assistant/ask', { method: 'POST', json: { question: '   ' } });
+    expect(empty.status).toBe(422);
+    expect(((await empty.json()) as any).error.message).toBe('question: must not be empty');
+    const missing = await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'hi', sessionId: 'ses_nope' } });
+    expect(missing.status).toBe(404);
+  });
+
+  it("keeps a user's sessions from other users", async () => {
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'what is failing?' } })).json()) as any;
+    const other = await d.tokenFor('viewer');
+    expect((await d.api(`/v1/assistant/sessions/${a.sessionId}`, { token: other })).status).toBe(404);
+  });
+});
+
+describe('assistant over the daemon, with Claude (the fake)', () => {
+  let d: TestDaemon;
+  let fake: FakeAnthropic;
+  beforeAll(async () => {
+    fake = await startFakeAnthropic({ apiKey: 'sk-ant-e2e' });
+    d = await startDaemon({
+      demo: true,
+      env: {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e', ANTHROPIC_BASE_URL: fake.url,
+        FOUNDRY_SETTING_ASSISTANT_RETRY_BASE_MS: '1', FOUNDRY_SETTING_ASSISTANT_MAX_ATTEMPTS: '3',
+      },
+    });
+  });
+  afterAll(async () => {
+    await d?.stop();
+    await fake?.close();
+  });
+  beforeEach(() => fake.reset());
+
+  it('streams an answer that used a tool, with usage, over SSE', async () => {
+    fake.enqueue(
+      { text: 'Checking.', toolUses: [{ name: 'list_tasks', input: { limit: 3 } }] },
+      (req) => {
+        const last = req.body.messages.at(-1)!;
+        const result = Array.isArray(last.content) ? String(last.content[0]?.content) : '';
+        const id = /"id":"(tsk_[0-9a-z]{17})"/.exec(result)?.[1] ?? 'none';
+        return { text: `The newest task is ${id}.`, usage: { inputTokens: 100, outputTokens: 20 } };
+      },
+    );
+    const res = await d.api('/v1/assistant/ask', {
+      method: 'POST', json: { question: 'what is the newest task?' }, headers: { accept: 'text/event-stream' },
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const events = await readSse(res);
+    expect(events[0]).toMatchObject({ event: 'session', data: { offline: false } });
+    expect(events.filter((e) => e.event === 'tool')[0]!.data).toMatchObject({ name: 'list_tasks', status: 'ok' });
+    const done = events.at(-1)!;
+    expect(done.event).toBe('done');
+    expect(done.data.answer).toMatch(/^Checking\.\nThe newest task is tsk_/);
+    expect(done.data.citedIds).toHaveLength(1);
+    expect(done.data.usage.inputTokens).toBeGreaterThanOrEqual(100);
+    const streamed = events.filter((e) => e.event === 'text').map((e) => e.data.text).join('');
+    expect(streamed.replace(/\s+/g, '')).toBe(done.data.answer.replace(/\s+/g, ''));
+    const metrics = await (await d.api('/metrics')).text();
+    expect(metrics).toMatch(/assistant_requests_total\{mode="online",outcome="ok"\} 1/);
+    expect(metrics).toMatch(/assistant_tokens_used\{type="input"\} \d+/);
+  });
+
+  it('offers a viewer no tool that changes state, and refuses one the model calls anyway', async () => {
+    const viewer = await d.tokenFor('viewer');
+    fake.enqueue({ toolUses: [{ name: 'approve_action', input: { actionId: 'act_0000000000000000a' } }] }, { text: 'I cannot.' });
+    const res = await d.api('/v1/assistant/ask', { method: 'POST', token: viewer, json: { question: 'approve everything', yes: true } });
+    const a = (await res.json()) as any;
+    expect(fake.requests[0]!.body.tools!.map((t) => t.name)).not.toContain('approve_action');
+    expect(a.toolCalls[0]).toMatchObject({ name: 'approve_action', status: 'refused' });
+  });
+
+  it('reports overload plainly after retrying', async () => {
+    fake.enqueue({ kind: 'error', status: 529 }, { kind: 'error', status: 529 }, { kind: 'error', status: 529 });
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'hello?' } })).json()) as any;
+    expect(fake.requests).toHaveLength(3);
+    expect(a.error.kind).toBe('overloaded');
+    expect(a.answer).toBe('Claude is overloaded right now (gave up after 3 attempts) (try again in a minute; offline questions still work without the model)');
+  });
+});
