@@ -5,7 +5,7 @@
 import { newId } from '../ids.js';
 import { systemActor, type BusEvent, type Task } from '../model.js';
 import type { Clock, Commit, Repos } from '../ports.js';
-import type { Notifier } from '../notify/ports.js';
+import type { Notifier, NotifyChannel } from '../notify/ports.js';
 import type { AuditDraft, EventDraft } from '../model.js';
 import { evaluateRule } from './evaluate.js';
 import { actionEntity, loadOrgContext, type OrgContext } from './context.js';
@@ -26,6 +26,8 @@ export interface ComplianceDeps {
   commit: Commit;
   clock: Clock;
   notifier?: Notifier;
+  /** Where high and critical violations are announced (the event itself is always published). */
+  notifyChannels?: readonly NotifyChannel[];
   observer?: ComplianceObserver;
   /** Rules and teams are reloaded at most this often unless a change invalidates them. */
   contextTtlMs?: number;
@@ -296,7 +298,7 @@ export class ComplianceEngine {
       if (v.severity !== 'high' && v.severity !== 'critical') continue;
       const subject = `[${v.severity}] compliance: ${v.ruleName}`;
       const text = `${subject} on ${v.entityKind} ${v.entityId}: ${v.message} (violation ${v.id})`;
-      for (const channel of ['slack', 'email'] as const) {
+      for (const channel of this.deps.notifyChannels ?? ['slack', 'email']) {
         // A notification that fails must not undo or block the violation: it is already recorded.
         await notifier.send(orgId, { channel, subject, text, source: 'compliance', subjectId: v.id }).catch(() => undefined);
       }
