@@ -6,76 +6,73 @@ import { normalTail } from './stats.js';
  * that point and the ones before it.
  *
  * Raw evidence per point comes from two places:
- *  - context novelty (the idea behind contextOSE and HTM's prediction error): the value is quantised on
- *    a grid fixed early in the stream, and the last few quantised values form a context; the raw score
- *    is the share of context models (several resolutions and lengths) that never saw this context;
+ *  - context novelty (the idea behind contextOSE, and what HTM's prediction error measures): the value
+ *    is quantised against the range seen so far and, with the few values before it, forms a context.
+ *    Several context models (coarse/fine, short/long) vote; the share that never saw their context is
+ *    the novelty;
  *  - robust surprise: distance from exponentially weighted means at several time scales, in units of
  *    their exponentially weighted absolute deviation.
- * Raw evidence is turned into an anomaly likelihood as NAB's AnomalyLikelihood does: how far the
- * recent mean raw score lies in the Gaussian tail of its own long history. A value outside the range
- * ever seen (plus a tolerance) scores 1 outright. After an alarm, later alarms are held below the
- * alarm level for a while: one detection per incident is what an operator (and NAB) wants.
+ * The raw evidence becomes an anomaly likelihood as in NAB's AnomalyLikelihood: how far the recent
+ * mean raw score lies in the Gaussian tail of its own long history. A value outside the range ever seen
+ * (plus a tolerance) scores 1 outright. After an alarm, further alarms are held just below the alarm
+ * level for a while: one detection per incident is what an operator (and NAB) wants.
  */
 export interface DetectorConfig {
   /** Points before any score above 0. */
   warmup: number;
-  /** The quantisation grid is fixed from the range seen in the first `gridAt` points. */
-  gridAt: number;
-  /**
-   * Context models: [levels across the grid range, context length, block]. A model with block B
-   * works on means of B consecutive points, so it remembers shapes B times longer (a missing daily
-   * peak, a flat stretch); its verdict holds for the B points of the next block.
-   */
-  contexts: Array<[number, number, number]>;
+  /** Context models: [quantisation levels across the range seen so far, context length]. */
+  contexts: Array<[number, number]>;
+  /** A context model forgets everything once it holds this many contexts (bounds memory and snapshots). */
+  maxContexts: number;
   alphas: number[];
   zCap: number;
+  /** Weight of robust surprise against context novelty in the raw score. */
   zWeight: number;
   spatialTolerance: number;
   historySize: number;
   shortWindow: number;
   minStd: number;
-  meanFloor: number;
   alarmLevel: number;
+  /** Points after an alarm during which further alarms are held below alarmLevel. */
   suppress: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   warmup: 150,
-  gridAt: 100,
   contexts: [
-    [8, 3, 1],
-    [12, 4, 1],
-    [16, 2, 1],
+    [12, 4],
+    [8, 3],
+    [16, 2],
+    [6, 6],
   ],
+  maxContexts: 50_000,
   alphas: [0.1, 0.02, 0.004],
   zCap: 6,
-  zWeight: 0.3,
+  zWeight: 0.5,
   spatialTolerance: 0.05,
   historySize: 2000,
   shortWindow: 10,
   minStd: 0.02,
-  meanFloor: 0,
   alarmLevel: 0.3,
-  suppress: 400,
+  suppress: 150,
 };
 
 export interface DetectorSnapshot {
-  v: 2;
+  v: 3;
   n: number;
-  min: number;
-  max: number;
-  gridMin: number;
-  gridWidth: number;
+  min: number | null;
+  max: number | null;
   mean: number[];
   dev: number[];
   hist: number[];
   histPos: number;
+  histSum: number;
+  histSumSq: number;
   recent: number[];
   recentPos: number;
+  recentSum: number;
   ctx: number[][];
   seen: number[][];
-  blockSum: number[];
-  blockNovelty: number[];
   sinceAlarm: number;
 }
 
@@ -85,8 +82,6 @@ export class StreamingDetector {
   private n = 0;
   private min = Infinity;
   private max = -Infinity;
-  private gridMin = 0;
-  private gridWidth = 0;
   private readonly mean: Float64Array;
   private readonly dev: Float64Array;
   private readonly hist: Float64Array;
@@ -98,8 +93,6 @@ export class StreamingDetector {
   private recentSum = 0;
   private readonly ctx: Int32Array[];
   private readonly seen: Set<number>[];
-  private readonly blockSum: Float64Array;
-  private readonly blockNovelty: Float64Array;
   private sinceAlarm = 1e9;
 
   constructor(
@@ -112,85 +105,29 @@ export class StreamingDetector {
     this.recent = new Float64Array(cfg.shortWindow);
     this.ctx = cfg.contexts.map(([, len]) => new Int32Array(len).fill(-1));
     this.seen = cfg.contexts.map(() => new Set<number>());
-    this.blockSum = new Float64Array(cfg.contexts.length);
-    this.blockNovelty = new Float64Array(cfg.contexts.length);
     if (snapshot) this.restore(snapshot);
   }
 
-  /** Feed one value; returns its anomaly score in [0,1]. */
+  /** Feed one value; returns its anomaly score in [0,1]. Non-finite values score 0 and are skipped. */
   update(x: number): number {
+    if (!Number.isFinite(x)) return 0;
     const cfg = this.cfg;
     const n = this.n;
-    if (!Number.isFinite(x)) return 0;
     let spatial = false;
     if (n === 0) {
       this.min = x;
       this.max = x;
-      for (let i = 0; i < this.mean.length; i++) this.mean[i] = x;
-    } else {
+      this.mean.fill(x);
+    } else if (n >= cfg.warmup) {
       const range = this.max - this.min;
       const tol = cfg.spatialTolerance * (range > 0 ? range : Math.abs(x) + 1e-9);
-      spatial = n >= cfg.warmup && (x > this.max + tol || x < this.min - tol);
+      spatial = x > this.max + tol || x < this.min - tol;
     }
-    const range0 = this.max - this.min;
-    const scale = range0 > 0 ? range0 : Math.abs(x) > 0 ? Math.abs(x) : 1;
-
-    // robust surprise over several time scales
-    let z = 0;
-    const floor = scale * 1e-3;
-    for (let i = 0; i < this.mean.length; i++) {
-      const d = Math.abs(x - this.mean[i]!);
-      const zi = d / (this.dev[i]! + floor);
-      if (zi > z) z = zi;
-      const a = cfg.alphas[i]!;
-      this.mean[i] = this.mean[i]! + a * (x - this.mean[i]!);
-      this.dev[i] = this.dev[i]! + a * (d - this.dev[i]!);
-    }
-    const zScore = z >= cfg.zCap ? 1 : z / cfg.zCap;
-
+    const range = this.max - this.min;
+    const zScore = this.surprise(x, range > 0 ? range : Math.abs(x) > 0 ? Math.abs(x) : 1);
+    const novelty = this.novelty(range > 0 ? (x - this.min) / range : 0);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
-    if (n + 1 === cfg.gridAt) this.fixGrid();
-
-    // context novelty: share of context models that never saw this context
-    let novelty = 0;
-    if (this.gridWidth > 0) {
-      for (let m = 0; m < this.ctx.length; m++) {
-        const spec = cfg.contexts[m]!;
-        const block = spec[2];
-        let v = x;
-        if (block > 1) {
-          this.blockSum[m] = this.blockSum[m]! + x;
-          if ((n + 1) % block !== 0) {
-            novelty += this.blockNovelty[m]!;
-            continue;
-          }
-          v = this.blockSum[m]! / block;
-          this.blockSum[m] = 0;
-        }
-        const levels = spec[0];
-        let q = Math.floor(((v - this.gridMin) / this.gridWidth) * levels);
-        // values far outside the grid share the edge symbols; the spatial test covers them
-        if (q < -levels) q = -levels;
-        else if (q >= 2 * levels) q = 2 * levels - 1;
-        q += levels;
-        const base = 3 * levels + 1;
-        const ctx = this.ctx[m]!;
-        let key = q;
-        for (let i = 0; i < ctx.length; i++) key = key * base + (ctx[i]! + 1);
-        for (let i = ctx.length - 1; i > 0; i--) ctx[i] = ctx[i - 1]!;
-        if (ctx.length > 0) ctx[0] = q;
-        const seen = this.seen[m]!;
-        let nov = 0;
-        if (!seen.has(key)) {
-          seen.add(key);
-          nov = 1;
-        }
-        this.blockNovelty[m] = nov;
-        novelty += nov;
-      }
-      novelty /= this.ctx.length;
-    }
 
     const raw = cfg.zWeight * zScore + (1 - cfg.zWeight) * novelty;
     const recentMean = this.pushRecent(raw);
@@ -209,10 +146,48 @@ export class StreamingDetector {
     return score;
   }
 
-  private fixGrid(): void {
-    const range = this.max - this.min;
-    this.gridMin = this.min;
-    this.gridWidth = range > 0 ? range : Math.abs(this.min) > 0 ? Math.abs(this.min) : 1;
+  /** Points seen so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  private surprise(x: number, scale: number): number {
+    const cfg = this.cfg;
+    let z = 0;
+    const floor = scale * 1e-3;
+    for (let i = 0; i < this.mean.length; i++) {
+      const d = Math.abs(x - this.mean[i]!);
+      const zi = d / (this.dev[i]! + floor);
+      if (zi > z) z = zi;
+      const a = cfg.alphas[i]!;
+      this.mean[i] = this.mean[i]! + a * (x - this.mean[i]!);
+      this.dev[i] = this.dev[i]! + a * (d - this.dev[i]!);
+    }
+    return z >= cfg.zCap ? 1 : z / cfg.zCap;
+  }
+
+  /** u is the value's position in the range seen so far (0..1, outside when it breaks the range). */
+  private novelty(u: number): number {
+    const models = this.cfg.contexts;
+    let novel = 0;
+    for (let m = 0; m < models.length; m++) {
+      const levels = models[m]![0];
+      let q = Math.floor(u * levels);
+      if (q < 0) q = 0;
+      else if (q >= levels) q = levels - 1;
+      const ctx = this.ctx[m]!;
+      let key = q;
+      for (let i = 0; i < ctx.length; i++) key = key * (levels + 1) + (ctx[i]! + 1);
+      for (let i = ctx.length - 1; i > 0; i--) ctx[i] = ctx[i - 1]!;
+      if (ctx.length > 0) ctx[0] = q;
+      const seen = this.seen[m]!;
+      if (!seen.has(key)) {
+        if (seen.size >= this.cfg.maxContexts) seen.clear();
+        seen.add(key);
+        novel++;
+      }
+    }
+    return models.length > 0 ? novel / models.length : 0;
   }
 
   private pushRecent(raw: number): number {
@@ -225,7 +200,7 @@ export class StreamingDetector {
   private likelihood(recentMean: number): number {
     const count = Math.min(this.n, this.hist.length);
     if (count <= 10) return 0.5;
-    const m = Math.max(this.histSum / count, this.cfg.meanFloor);
+    const m = this.histSum / count;
     const v = Math.max(0, this.histSumSq / count - m * m);
     return 1 - normalTail(recentMean, m, Math.max(Math.sqrt(v), this.cfg.minStd));
   }
@@ -251,49 +226,41 @@ export class StreamingDetector {
     }
   }
 
-  /** Points seen so far. */
-  get count(): number {
-    return this.n;
-  }
-
   snapshot(): DetectorSnapshot {
     return {
-      v: 2,
+      v: 3,
       n: this.n,
-      min: this.min,
-      max: this.max,
-      gridMin: this.gridMin,
-      gridWidth: this.gridWidth,
+      min: Number.isFinite(this.min) ? this.min : null,
+      max: Number.isFinite(this.max) ? this.max : null,
       mean: Array.from(this.mean),
       dev: Array.from(this.dev),
       hist: Array.from(this.hist),
       histPos: this.histPos,
+      histSum: this.histSum,
+      histSumSq: this.histSumSq,
       recent: Array.from(this.recent),
       recentPos: this.recentPos,
+      recentSum: this.recentSum,
       ctx: this.ctx.map((c) => Array.from(c)),
       seen: this.seen.map((s) => Array.from(s)),
-      blockSum: Array.from(this.blockSum),
-      blockNovelty: Array.from(this.blockNovelty),
       sinceAlarm: this.sinceAlarm,
     };
   }
 
   private restore(s: DetectorSnapshot): void {
     const cfg = this.cfg;
-    if (
-      s.v !== 2 ||
-      s.mean.length !== cfg.alphas.length ||
-      s.hist.length !== cfg.historySize ||
-      s.recent.length !== cfg.shortWindow ||
-      s.ctx.length !== cfg.contexts.length
-    ) {
-      return; // a snapshot from another configuration: start afresh rather than misread it
-    }
+    const fits =
+      s.v === 3 &&
+      s.mean.length === cfg.alphas.length &&
+      s.hist.length === cfg.historySize &&
+      s.recent.length === cfg.shortWindow &&
+      s.ctx.length === cfg.contexts.length &&
+      s.ctx.every((c, i) => c.length === cfg.contexts[i]![1]);
+    // a snapshot from another configuration starts afresh rather than being misread
+    if (!fits) return;
     this.n = s.n;
     this.min = s.min ?? Infinity;
     this.max = s.max ?? -Infinity;
-    this.gridMin = s.gridMin;
-    this.gridWidth = s.gridWidth;
     this.mean.set(s.mean);
     this.dev.set(s.dev);
     this.hist.set(s.hist);
@@ -302,17 +269,10 @@ export class StreamingDetector {
     this.recentPos = s.recentPos;
     s.ctx.forEach((c, i) => this.ctx[i]!.set(c));
     s.seen.forEach((keys, i) => keys.forEach((k) => this.seen[i]!.add(k)));
-    this.blockSum.set(s.blockSum);
-    this.blockNovelty.set(s.blockNovelty);
     this.sinceAlarm = s.sinceAlarm;
-    let sum = 0;
-    let sq = 0;
-    for (const v of this.hist) {
-      sum += v;
-      sq += v * v;
-    }
-    this.histSum = sum;
-    this.histSumSq = sq;
-    this.recentSum = this.recent.reduce((a, b) => a + b, 0);
+    // the running sums travel as they are: recomputing them would round differently
+    this.histSum = s.histSum;
+    this.histSumSq = s.histSumSq;
+    this.recentSum = s.recentSum;
   }
 }
