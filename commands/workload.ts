@@ -177,6 +177,7 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.out.info(`${r.from} to ${r.to}`);
       ctx.out.list(r.people, [
         { header: 'member', value: 'member' },
+        { header: 'team', value: 'team' },
         { header: 'after-hours h', value: 'hoursOutside' },
         { header: 'on-call h', value: 'onCallHours' },
         { header: 'on-call days', value: 'onCallDays' },
@@ -185,7 +186,7 @@ export function register(program: Command, ctx: CliContext): void {
       ]);
       ctx.out.line('');
       ctx.out.list(r.teams, [
-        { header: 'team', value: (t) => t.teamId ?? '(none)' },
+        { header: 'team', value: (t) => t.team ?? '(none)' },
         { header: 'members', value: 'members' },
         { header: 'burden gini', value: 'burdenGini' },
         { header: 'interruptions gini', value: 'interruptionsGini' },

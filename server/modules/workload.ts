@@ -132,9 +132,16 @@ export const workloadModule: Module = {
           const from = query.from ?? dayKey((parseDayKey(to) ?? today) - 27);
           if (from > to) throw new AppError('validation', 'from: must not be after to', undefined, [{ path: 'from', message: 'after to' }]);
           const report = await fairnessView(store, caller.orgId, from, to, query.team);
-          const members = await store.members.list(caller.orgId);
+          const [members, teams] = await Promise.all([store.members.list(caller.orgId), store.teams.list(caller.orgId)]);
           const name = new Map(members.map((m) => [m.id, m.name]));
-          return { body: { ...report, people: report.people.map((p) => ({ ...p, member: name.get(p.memberId) ?? p.memberId })) } };
+          const teamName = new Map(teams.map((t) => [t.id, t.name]));
+          return {
+            body: {
+              ...report,
+              people: report.people.map((p) => ({ ...p, member: name.get(p.memberId) ?? p.memberId, team: p.teamId ? teamName.get(p.teamId) ?? null : null })),
+              teams: report.teams.map((t) => ({ ...t, team: t.teamId ? teamName.get(t.teamId) ?? null : null, topCarrier: t.topCarrier ? name.get(t.topCarrier) ?? t.topCarrier : null })),
+            },
+          };
         },
       }),
       route({
