@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from '../core/errors.js';
 import type { Clock, EventBus } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
@@ -10,6 +9,7 @@ import { Router } from './http/router.js';
 import type { Caller, Route } from './http/route.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { openRequestLimiter } from './http/rate-limit.js';
+import { createMetricsRegistry } from './http/metrics-lint.js';
 import { verifyToken } from './http/tokens.js';
 import { fileLogger, silentLogger, type Logger } from './log.js';
 import { adminModule } from './modules/admin.js';
@@ -48,8 +48,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   const log = options.log ?? (config.logFile ? fileLogger(config.logFile) : silentLogger());
   const store = await openStore(config.db, { now: clock.now() });
   const bus = options.bus ? options.bus(store) : new InProcessBus(store.events);
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
+  const metrics = createMetricsRegistry();
   const ctx: ModuleContext = {
     config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock),
   };

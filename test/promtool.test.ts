@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintCleanExposition, namingProblem } from '../server/http/metrics-lint.js';
+import { ROOT, startDaemon, type TestDaemon } from './helpers.js';
+
+const hasPromtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
+const SKIP = '(skipped: promtool is not installed; CI installs it with apt-get install -y prometheus)';
+if (!hasPromtool) console.warn(`test/promtool.test.ts ${SKIP}`);
+
+function promtool(args: string[], input?: string): { code: number; output: string } {
+  const r = spawnSync('promtool', args, { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
+}
+
+describe('metric names', () => {
+  it('flags exactly the names Prometheus naming rejects', () => {
+    expect(namingProblem('selfhealing_issues_detected', 'counter')).toMatch(/_total/);
+    expect(namingProblem('compliance_score_gauge', 'gauge')).toMatch(/type gauge/);
+    expect(namingProblem('nodejs_active_handles_total', 'gauge')).toMatch(/_total/);
+    expect(namingProblem('routing_decisions_total', 'counter')).toBeNull();
+    expect(namingProblem('sla_breach_count', 'gauge')).toBeNull();
+  });
+  it('declares such families untyped and leaves their samples and every other family alone', () => {
+    const text = [
+      '# HELP a_total ok', '# TYPE a_total counter', 'a_total 1',
+      '# HELP selfhealing_issues_detected issues', '# TYPE selfhealing_issues_detected counter', 'selfhealing_issues_detected{source="x"} 2',
+    ].join('\n');
+    expect(lintCleanExposition(text).split('\n')).toEqual([
+      '# HELP a_total ok', '# TYPE a_total counter', 'a_total 1',
+      '# HELP selfhealing_issues_detected issues', '# TYPE selfhealing_issues_detected untyped', 'selfhealing_issues_detected{source="x"} 2',
+    ]);
+  });
+});
+
+describe(`promtool ${hasPromtool ? '' : SKIP}`, () => {
+  it.skipIf(!hasPromtool)('accepts docs/alerts.yml (promtool check rules)', () => {
+    const r = promtool(['check', 'rules', join('docs', 'alerts.yml')]);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!hasPromtool)('passes the alert unit tests in docs/alerts.test.yml (promtool test rules)', () => {
+    const r = promtool(['test', 'rules', join('docs', 'alerts.test.yml')]);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
+  describe('the daemon\'s /metrics', () => {
+    let d: TestDaemon | null = null;
+    beforeAll(async () => {
+      if (!hasPromtool) return;
+      d = await startDaemon({ demo: true });
+      // Give the engines' families samples: promtool only judges what it sees.
+      const calls: [string, string, unknown?][] = [
+        ['POST', '/v1/tasks', { title: 'Database latency on checkout', priority: 'P1' }],
+        ['POST', '/v1/route', { title: 'Postgres replica lag', description: 'replica is 5 minutes behind', priority: 'P2' }],
+        ['POST', '/v1/metrics', { name: 'api_latency_p99', value: 0.4 }],
+        ['POST', '/v1/ask', { question: 'how many open tasks are there?' }],
+        ['GET', '/v1/compliance/score'],
+        ['GET', '/v1/workload'],
+        ['GET', '/v1/nowhere'],
+        ['GET', '/v1/tasks'],
+      ];
+      for (const [method, path, json] of calls) await (await d.api(path, { method, json })).arrayBuffer();
+    });
+    afterAll(async () => d?.stop());
+
+    it.skipIf(!hasPromtool)('passes promtool check metrics', async () => {
+      const res = await d!.api('/metrics');
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('http_request_duration_seconds_bucket');
+      const r = promtool(['check', 'metrics'], text);
+      expect(r.output).toBe('');
+      expect(r.code).toBe(0);
+    });
+  });
+});
