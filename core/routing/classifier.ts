@@ -116,6 +116,21 @@ export class TeamClassifier {
    */
   train(items: readonly HistoryItem[], clock: () => number = () => 0): TrainingReport {
     const started = clock();
+    const held = this.prepare(items);
+    this.fitSvm(items.length - held);
+    return this.finish(items.length, held, started, clock);
+  }
+
+  /** train(), pausing between epochs (`pause` yields to the event loop) so a daemon keeps serving. */
+  async trainAsync(items: readonly HistoryItem[], pause: () => Promise<void>, clock: () => number = () => 0): Promise<TrainingReport> {
+    const started = clock();
+    const held = this.prepare(items);
+    await this.fitSvm(items.length - held, pause);
+    return this.finish(items.length, held, started, clock);
+  }
+
+  /** Vectorises the history; returns how many of the newest items are held out for calibration. */
+  private prepare(items: readonly HistoryItem[]): number {
     const counts = items.map((it) => termCounts(it.title, it.description ?? '', this.mask, this.options.leadWords));
     for (const c of counts) for (const f of c.keys()) this.df[f]!++;
     this.docCount += items.length;
@@ -127,9 +142,11 @@ export class TeamClassifier {
       const w = half > 0 ? Math.max(minWeight, Math.pow(0.5, age / half)) : 1;
       this.push(it, this.vector(counts[i]!), w);
     });
-    const held = n >= 200 ? Math.floor(n * this.options.calibrationShare) : 0;
+    return n >= 200 ? Math.floor(n * this.options.calibrationShare) : 0;
+  }
+
+  private finish(n: number, held: number, started: number, clock: () => number): TrainingReport {
     const fitUpTo = n - held;
-    this.fitSvm(fitUpTo);
     if (held > 0) {
       const scores: Float64Array[] = [];
       const labels: number[] = [];
@@ -220,16 +237,17 @@ export class TeamClassifier {
     this.corpus.push(v, label, weight, it.id, text.length > 100 ? `${text.slice(0, 97)}...` : text, it.skills);
   }
 
-  private fitSvm(upTo: number): void {
+  private fitSvm(upTo: number): void;
+  private fitSvm(upTo: number, pause: () => Promise<void>): Promise<void>;
+  private fitSvm(upTo: number, pause?: () => Promise<void>): void | Promise<void> {
     const all = this.corpus;
-    if (upTo === all.size) {
-      this.svm.fit(all);
-      return;
+    let view = all;
+    if (upTo !== all.size) {
+      // fit on the oldest rows only: a view of the corpus that ends early
+      view = Object.create(all) as Corpus;
+      Object.defineProperty(view, 'size', { get: () => upTo });
     }
-    // fit on the oldest rows only: a view of the corpus that ends early
-    const view = Object.create(all) as Corpus;
-    Object.defineProperty(view, 'size', { get: () => upTo });
-    this.svm.fit(view);
+    return pause ? this.svm.fitAsync(view, pause) : this.svm.fit(view);
   }
 
   private refreshIdf(): void {

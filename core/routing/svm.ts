@@ -39,6 +39,15 @@ export class OvrSvm {
 
   /** Full training over rows [0, corpus.size) from zero. */
   fit(corpus: Corpus): void {
+    for (const _ of this.fitSteps(corpus));
+  }
+
+  /** The same training, pausing after every epoch of every class so a server can serve meanwhile. */
+  async fitAsync(corpus: Corpus, pause: () => Promise<void>): Promise<void> {
+    for (const _ of this.fitSteps(corpus)) await pause();
+  }
+
+  private *fitSteps(corpus: Corpus): Generator<void> {
     const n = corpus.size;
     for (let k = 0; k < this.classes; k++) {
       this.w[k]!.fill(0);
@@ -50,6 +59,7 @@ export class OvrSvm {
       for (let e = 0; e < this.options.epochs; e++) {
         shuffle(order, rand);
         for (const i of order) this.step(corpus, k, i);
+        yield;
       }
     }
   }
