@@ -11,7 +11,7 @@ describe('offline answers', () => {
   it('says who is overloaded, from the workload tool, marked offline', async () => {
     const a = await ask('Who is overloaded right now?');
     expect(a.offline).toBe(true);
-    expect(a.answer).toContain('Priya Shah (dba): 140% utilization, 7 active tasks, burnout risk 81%');
+    expect(a.answer).toContain('Priya Shah (dba): 140% of capacity, 7 active tasks, burnout risk 81%');
     expect(a.answer).not.toContain('Tom Berg');
     expect(a.toolCalls).toEqual([{ name: 'workload', input: {}, status: 'ok' }]);
   });

@@ -19,7 +19,13 @@ interface Intent {
   /** Shown in the list of what offline mode can answer. */
   example: string;
   match(q: string): Record<string, string> | null;
-  answer(call: ToolCaller, args: Record<string, string>, now: number): Promise<string>;
+  answer(call: ToolCaller, args: Record<string, string>, now: number): Promise<string | Reply>;
+}
+
+/** An answer's text and the ids it rests on (when they are not all named in the text). */
+interface Reply {
+  text: string;
+  cite: string[];
 }
 
 type ToolCaller = (name: string, input: Record<string, unknown>) => Promise<unknown>;
@@ -69,12 +75,12 @@ export const INTENTS: Intent[] = [
         const top = all[0]!;
         return `Nobody is overloaded. The busiest is ${top.name} at ${pct(top.utilization)} (${top.activeTasks} active tasks).`;
       }
-      const lines = [`${over.length} ${over.length === 1 ? 'person is' : 'people are'} overloaded:`];
+      const lines = [`${over.length} ${over.length === 1 ? 'person is' : 'people are'} overloaded or at high burnout risk:`];
       for (const m of over) {
         const risk = m.burnoutRisk !== null ? `, burnout risk ${pct(m.burnoutRisk)}` : '';
-        lines.push(`  - ${m.name}${m.team ? ` (${m.team})` : ''}: ${pct(m.utilization)} utilization, ${m.activeTasks} active tasks${risk}`);
+        lines.push(`  - ${m.name}${m.team ? ` (${m.team})` : ''}: ${pct(m.utilization)} of capacity, ${m.activeTasks} active tasks${risk}`);
       }
-      return lines.join('\n');
+      return { text: lines.join('\n'), cite: over.map((m) => m.memberId) };
     },
   },
   {
@@ -144,7 +150,7 @@ export const INTENTS: Intent[] = [
           `${t.openIssues} open issues, ${t.openViolations} open violations.`,
       ];
       if (over.length) lines.push(`Overloaded: ${over.map((m) => `${m.name} (${pct(m.utilization)})`).join(', ')}.`);
-      return lines.join('\n');
+      return { text: lines.join('\n'), cite: over.map((m) => m.memberId) };
     },
   },
 ];
@@ -176,19 +182,21 @@ export async function answerOffline(o: OfflineOptions): Promise<Answer> {
     if (done.record.status !== 'ok') return { error: done.record.error ?? `${name} failed` };
     return done.value;
   };
-  let text: string | null = null;
+  let reply: Reply | null = null;
   for (const intent of INTENTS) {
     const args = intent.match(o.question);
     if (!args) continue;
-    text = await intent.answer(call, args, o.now);
+    const r = await intent.answer(call, args, o.now);
+    reply = typeof r === 'string' ? { text: r, cite: [] } : r;
     break;
   }
-  const answer = maskText(text ?? offlineHelp()).text;
+  const answer = maskText(reply?.text ?? offlineHelp()).text;
+  const named = reply ? citeIds(answer, known, 0) : [];
   return {
     answer,
     offline: true,
     toolCalls,
-    citedIds: text === null ? [] : citeIds(answer, known),
+    citedIds: [...new Set([...named, ...(reply?.cite ?? []).filter((id) => known.has(id))])],
     usage: { inputTokens: 0, outputTokens: 0 },
     model: null,
     rounds: toolCalls.length > 0 ? 1 : 0,

@@ -182,8 +182,11 @@ export const assistantModule: Module = {
         handler: async (req) => {
           const a = assistantFor(req);
           const session = await a.session(req.caller.actor, req.params.id!);
-          const messages = await a.history(req.caller.actor, session.id, req.query.limit ?? 200);
-          return { body: { ...session, messages } };
+          const [messages, messageCount] = await Promise.all([
+            a.history(req.caller.actor, session.id, req.query.limit ?? 200),
+            ctx.store.assistant.countMessages(req.caller.orgId, session.id),
+          ]);
+          return { body: { ...session, messageCount, messages } };
         },
       }),
       route({
