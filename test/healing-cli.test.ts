@@ -165,6 +165,28 @@ describe('healing playbooks on the command line', () => {
   });
 });
 
+describe('verification against pushed metrics', () => {
+  it('passes once a value observed after the step began satisfies the condition', async () => {
+    const f = file('verify-ok.yaml', [
+      'name: verify-ok',
+      'cooldown: 0',
+      'steps:',
+      '  - {id: check, type: verify, metric: api_latency_p99, labels: {service: api}, condition: {op: lt, value: 0.5}, within: 20s, interval: 100ms}',
+    ].join('\n'));
+    expect((await cli(['healing', 'playbooks', 'add', '--file', f])).code).toBe(0);
+    const orgId = d.init.orgId;
+    // An old good value must not count: it was seen before the remedy.
+    await d.daemon.store.metrics.insertPoints(orgId, [{ name: 'api_latency_p99', value: 0.1, at: Date.now() - 60_000, tags: { service: 'api' } }]);
+    const a = json<{ id: string }>((await cli(['healing', 'playbooks', 'run', 'verify-ok', '--json'], manager)).stdout);
+    await settled(a.id, (s) => s === 'running');
+    await d.daemon.store.metrics.insertPoints(orgId, [{ name: 'api_latency_p99', value: 0.2, at: Date.now(), tags: { service: 'web' } }]);
+    await d.daemon.store.metrics.insertPoints(orgId, [{ name: 'api_latency_p99', value: 0.3, at: Date.now(), tags: { service: 'api' } }]);
+    const done = await settled(a.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.steps[0]!.output).toMatchObject({ value: 0.3 });
+  });
+});
+
 describe('auto-healing', () => {
   it('starts a matching playbook when an issue is detected', async () => {
     const f = file('auto.yaml', 'name: auto\ntrigger: {source: alert, labels: {service: web}}\ncooldown: 0\nsteps:\n  - {id: go, type: exec, argv: [echo, "{{issue.labels.service}}"]}\n');
@@ -174,5 +196,25 @@ describe('auto-healing', () => {
     const started = await eventually(async () => json<Array<{ id: string; issueId: string; trigger: string }>>((await cli(['healing', 'actions', 'list', '--json'])).stdout).find((x) => x.issueId === issue.id));
     expect(started.trigger).toBe('auto');
     expect((await settled(started.id)).steps[0]!.output.stdout).toBe('web\n');
+  });
+});
+
+describe('with ENABLE_AUTO_HEALING off', () => {
+  it('starts nothing from a detected issue; a person can still run the playbook', async () => {
+    const off = await startDaemon({ env: { ENABLE_AUTO_HEALING: 'false' } });
+    try {
+      const envOff = { FOUNDRY_URL: off.url, FOUNDRY_TOKEN: off.token };
+      const f = file('auto-off.yaml', 'name: auto\ntrigger: {source: alert}\ncooldown: 0\nsteps:\n  - {id: go, type: exec, argv: [echo, hi]}\n');
+      expect((await runCli(['healing', 'playbooks', 'add', '--file', f], { env: envOff })).code).toBe(0);
+      const issue = openIssue('iss_off', off.init.orgId, { source: 'alert', severity: 'high', title: 'x', labels: { service: 'web' }, at: Date.now() });
+      await off.daemon.ctx.commit(systemActor(off.init.orgId, 'healing'), async () => ({ value: undefined, events: [{ type: 'issue.detected', subject: issue.id, data: { issue } }] }));
+      // The manual run below goes through the same queue: once it has finished, the event has long been handled.
+      const run = await runCli(['healing', 'playbooks', 'run', 'auto', '--wait', '--json'], { env: envOff });
+      expect(json<{ status: string; trigger: string }>(run.stdout)).toMatchObject({ status: 'succeeded', trigger: 'manual' });
+      const all = json<Array<{ trigger: string }>>((await runCli(['healing', 'actions', 'list', '--json'], { env: envOff })).stdout);
+      expect(all.map((x) => x.trigger)).toEqual(['manual']);
+    } finally {
+      await off.stop();
+    }
   });
 });

@@ -95,17 +95,26 @@ export function createStepExecutors(deps: ExecutorDeps): StepExecutors {
         if (step.metric !== undefined && step.condition) {
           const latest = deps.metricLatest?.();
           if (!latest) return { ok: false, output: {}, error: 'no metric source is available to verify with' };
-          const point = await latest(meta.orgId, step.metric, step.labels, started - Math.max(step.interval * 2, 60_000));
+          // Only observations made since the step began count: a value from before the remedy proves nothing.
+          const point = await latest(meta.orgId, step.metric, step.labels, started);
           value = point?.value ?? null;
           const holds = point !== null && COMPARE[step.condition.op]!(point.value, step.condition.value);
           last = point === null ? `no recent value of ${step.metric}` : `${step.metric} = ${point.value}, wanted ${step.condition.op} ${step.condition.value}`;
           if (holds) return { ok: true, output: { value, detail: last } };
         } else if (step.check !== undefined) {
           const run = deps.runCheck?.();
-          if (!run) return { ok: false, output: {}, error: 'no health monitor is available to verify with' };
-          const r = await run(meta.orgId, step.check);
-          last = `check ${step.check}: ${r.detail}`;
-          if (r.ok) return { ok: true, output: { detail: last } };
+          if (run) {
+            const r = await run(meta.orgId, step.check);
+            last = `check ${step.check}: ${r.detail}`;
+            if (r.ok) return { ok: true, output: { detail: last } };
+          } else {
+            // Without a way to probe on demand, the health monitor's own results (health_check_up) decide.
+            const latest = deps.metricLatest?.();
+            if (!latest) return { ok: false, output: {}, error: 'no health monitor is available to verify with' };
+            const point = await latest(meta.orgId, 'health_check_up', { check: step.check }, started);
+            last = point === null ? `no result of check ${step.check} yet` : `check ${step.check} ${point.value === 1 ? 'passed' : 'failed'}`;
+            if (point?.value === 1) return { ok: true, output: { value: 1, detail: last } };
+          }
         }
         const now = deps.clock.now();
         if (now + step.interval > deadline) break;

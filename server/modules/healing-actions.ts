@@ -77,10 +77,18 @@ export function healingActionsRuntime(ctx: ModuleContext): HealingActionsRuntime
       this.set(all === 0 ? 1 : ok / all);
     },
   });
+  const latestFromStore: MetricLatest = async (orgId, name, labels, since) => {
+    const points = await store.metrics.recentPoints(orgId, name, since, 5_000);
+    for (let i = points.length - 1; i >= 0; i--) {
+      const p = points[i]!;
+      if (Object.entries(labels).every(([k, v]) => p.tags[k] === v)) return { value: p.value, at: p.at };
+    }
+    return null;
+  };
   const executors = createStepExecutors({
     clock: ctx.clock,
     notifier,
-    metricLatest: () => ctx.services.get<MetricLatest>('healing.metricLatest'),
+    metricLatest: () => ctx.services.get<MetricLatest>('healing.metricLatest') ?? latestFromStore,
     runCheck: () => ctx.services.get<RunCheck>('healing.runCheck'),
   });
   const engine = new HealingEngine({
