@@ -105,14 +105,14 @@ export function openIssue(id: string, organizationId: string, signal: IssueSigna
 }
 
 /** The same problem seen again while its issue is open: refresh it, keep the worst severity. */
-export function refreshIssue(issue: Issue, signal: IssueSignal): Issue {
+export function refreshIssue(issue: Issue, signal: IssueSignal, times = 1): Issue {
   return {
     ...issue,
     severity: maxSeverity(issue.severity, signal.severity),
     annotations: { ...issue.annotations, ...(signal.annotations ?? {}) },
     value: signal.value ?? issue.value,
     score: signal.score ?? issue.score,
-    occurrences: issue.occurrences + 1,
+    occurrences: issue.occurrences + times,
     lastSeenAt: Math.max(issue.lastSeenAt, signal.at),
   };
 }

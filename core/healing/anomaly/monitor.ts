@@ -1,0 +1,165 @@
+import { seriesKey, type MetricPoint } from '../../metrics/model.js';
+import type { Clock, Store } from '../../ports.js';
+import type { IssueChange, IssueEngine } from '../issues-engine.js';
+import { issueFingerprint, type IssueSignal } from '../issues.js';
+import { DEFAULT_DETECTOR_CONFIG, StreamingDetector, type DetectorConfig, type DetectorSnapshot } from './detector.js';
+import { DEFAULT_ALERT_THRESHOLD } from './threshold.js';
+
+export interface AnomalyMonitorDeps {
+  store: Pick<Store, 'healing' | 'transaction'>;
+  clock: Clock;
+  issues: IssueEngine;
+  threshold?: number;
+  config?: DetectorConfig;
+  /** Consecutive normal points after which an anomaly issue of the series resolves. */
+  quietPoints?: number;
+  /** Series not watched (their own engine raises issues, e.g. health_check_up). */
+  ignore?: (name: string) => boolean;
+}
+
+interface Watched {
+  det: StreamingDetector;
+  dirty: boolean;
+  /** Normal points since the last anomaly, while one is open. */
+  quiet: number;
+  alarmed: boolean;
+}
+
+export interface ObserveResult {
+  scored: number;
+  anomalies: number;
+}
+
+/**
+ * Runs one streaming detector per series (organization + name + tags). Detector state is loaded from
+ * the store on first sight of a series and saved by `persist()` (periodically and at shutdown), so a
+ * restart resumes where the daemon stopped. A score at or above the threshold raises an `anomaly`
+ * issue; the issue resolves after `quietPoints` normal points in a row.
+ */
+export class AnomalyMonitor {
+  private readonly watched = new Map<string, Watched>();
+  private readonly loading = new Map<string, Promise<Watched>>();
+  readonly threshold: number;
+
+  constructor(private readonly deps: AnomalyMonitorDeps) {
+    this.threshold = deps.threshold ?? DEFAULT_ALERT_THRESHOLD;
+  }
+
+  /** Feeds points in arrival order (sorted by time within each series) and raises/clears issues. */
+  async observe(orgId: string, points: readonly MetricPoint[]): Promise<ObserveResult> {
+    const bySeries = new Map<string, MetricPoint[]>();
+    for (const p of points) {
+      if (this.deps.ignore?.(p.name)) continue;
+      const key = seriesKey(p.name, p.tags);
+      let list = bySeries.get(key);
+      if (!list) bySeries.set(key, (list = []));
+      list.push(p);
+    }
+    const changes: IssueChange[] = [];
+    let scored = 0;
+    let anomalies = 0;
+    const quietPoints = this.deps.quietPoints ?? 60;
+    for (const [key, list] of bySeries) {
+      const w = await this.get(orgId, key);
+      if (list.length > 1) list.sort((a, b) => a.at - b.at);
+      let worst: { p: MetricPoint; score: number } | null = null;
+      for (const p of list) {
+        const score = w.det.update(p.value);
+        scored++;
+        if (score >= this.threshold) {
+          anomalies++;
+          w.quiet = 0;
+          if (!worst || score > worst.score) worst = { p, score };
+        } else if (w.alarmed && ++w.quiet >= quietPoints) {
+          w.alarmed = false;
+          const first = list[0]!;
+          changes.push({ kind: 'resolved', fingerprint: anomalyFingerprint(first), at: p.at, resolution: 'anomaly_cleared' });
+        }
+      }
+      w.dirty = true;
+      if (worst) {
+        w.alarmed = true;
+        changes.push({ kind: 'firing', signal: anomalySignal(worst.p, worst.score) });
+      }
+    }
+    if (changes.length > 0) await this.deps.issues.ingest(orgId, changes);
+    return { scored, anomalies };
+  }
+
+  /** Saves the state of every series that changed since the last call. */
+  async persist(): Promise<number> {
+    const dirty = [...this.watched.entries()].filter(([, w]) => w.dirty);
+    if (dirty.length === 0) return 0;
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      for (const [k, w] of dirty) {
+        const [orgId, series] = splitKey(k);
+        w.dirty = false;
+        await tx.healing.putDetectorState(orgId, series, JSON.stringify({ alarmed: w.alarmed, quiet: w.quiet, det: w.det.snapshot() }), now);
+      }
+    });
+    return dirty.length;
+  }
+
+  /** Number of series in memory. */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  private async get(orgId: string, series: string): Promise<Watched> {
+    const k = `${orgId}\u0000${series}`;
+    const w = this.watched.get(k);
+    if (w) return w;
+    let p = this.loading.get(k);
+    if (!p) {
+      p = this.load(orgId, series).then((loaded) => {
+        this.watched.set(k, loaded);
+        this.loading.delete(k);
+        return loaded;
+      });
+      this.loading.set(k, p);
+    }
+    return p;
+  }
+
+  private async load(orgId: string, series: string): Promise<Watched> {
+    const cfg = this.deps.config ?? DEFAULT_DETECTOR_CONFIG;
+    const text = await this.deps.store.healing.getDetectorState(orgId, series);
+    if (text) {
+      try {
+        const saved = JSON.parse(text) as { alarmed: boolean; quiet: number; det: DetectorSnapshot };
+        return { det: new StreamingDetector(cfg, saved.det), dirty: false, quiet: saved.quiet, alarmed: saved.alarmed };
+      } catch {
+        // an unreadable state starts the series afresh
+      }
+    }
+    return { det: new StreamingDetector(cfg), dirty: false, quiet: 0, alarmed: false };
+  }
+}
+
+function splitKey(k: string): [string, string] {
+  const i = k.indexOf('\u0000');
+  return [k.slice(0, i), k.slice(i + 1)];
+}
+
+function anomalyLabels(p: MetricPoint): Record<string, string> {
+  return { ...p.tags, metric: p.name };
+}
+
+export function anomalyFingerprint(p: MetricPoint): string {
+  return issueFingerprint('anomaly', anomalyLabels(p));
+}
+
+function anomalySignal(p: MetricPoint, score: number): IssueSignal {
+  return {
+    source: 'anomaly',
+    severity: score >= 0.999 ? 'high' : 'medium',
+    title: `anomaly in ${seriesKey(p.name, p.tags)}`,
+    description: `value ${p.value} scored ${score.toFixed(3)}`,
+    labels: anomalyLabels(p),
+    metric: p.name,
+    value: p.value,
+    score,
+    at: p.at,
+  };
+}

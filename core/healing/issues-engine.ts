@@ -1,0 +1,218 @@
+import { notFound, conflict } from '../errors.js';
+import { newId } from '../ids.js';
+import { systemActor, type Actor, type EventDraft, type AuditDraft } from '../model.js';
+import type { Clock, Commit, Store, Tx } from '../ports.js';
+import {
+  ISSUE_DETECTED,
+  ISSUE_RESOLVED,
+  openIssue,
+  refreshIssue,
+  resolveIssue,
+  signalFingerprint,
+  type Issue,
+  type IssueSignal,
+} from './issues.js';
+
+/** A firing signal, or the end of one (an alert resolved, a check passing again, an anomaly gone quiet). */
+export type IssueChange =
+  | { kind: 'firing'; signal: IssueSignal }
+  | { kind: 'resolved'; fingerprint: string; at: number; resolution: string };
+
+export interface IngestResult {
+  opened: Issue[];
+  refreshed: number;
+  resolved: Issue[];
+}
+
+export interface IssueEngineDeps {
+  store: Pick<Store, 'healing'>;
+  commit: Commit;
+  clock: Clock;
+  /** Called once per newly opened issue, after commit (Prometheus counter). */
+  onOpened?: (issue: Issue) => void;
+  /** How long repeated signals for an open issue are folded in memory before they are written. */
+  flushEveryMs?: number;
+}
+
+interface OpenEntry {
+  id: string;
+  pending: IssueSignal | null;
+  pendingCount: number;
+}
+
+/**
+ * Opens, refreshes and resolves issues from signals, one open issue per fingerprint. Repeats of an
+ * open issue (an alert re-sent every group interval, an anomaly that persists) only bump a counter in
+ * memory and are written in one transaction every `flushEveryMs`, so a storm of duplicates costs no
+ * database work per signal. New issues and resolutions are written at once with their audit entry and
+ * the `issue.detected` / `issue.resolved` event.
+ */
+export class IssueEngine {
+  /** org -> fingerprint -> open issue. A cache: the database (unique open fingerprint) is the truth. */
+  private readonly open = new Map<string, Map<string, OpenEntry>>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly deps: IssueEngineDeps) {}
+
+  /** Applies a batch of changes (e.g. one Alertmanager webhook) in at most one transaction. */
+  async ingest(orgId: string, changes: readonly IssueChange[]): Promise<IngestResult> {
+    const cache = this.orgCache(orgId);
+    const needDb: IssueChange[] = [];
+    let refreshed = 0;
+    for (const c of changes) {
+      if (c.kind === 'firing') {
+        const entry = cache.get(signalFingerprint(c.signal));
+        if (entry) {
+          entry.pending = entry.pending ? mergeSignal(entry.pending, c.signal) : c.signal;
+          entry.pendingCount++;
+          refreshed++;
+          continue;
+        }
+      }
+      needDb.push(c);
+    }
+    if (needDb.length === 0) return { opened: [], refreshed, resolved: [] };
+    const actor = systemActor(orgId, 'healing');
+    const result = await this.deps.commit(actor, async (tx) => {
+      const opened: Issue[] = [];
+      const resolved: Issue[] = [];
+      const events: EventDraft[] = [];
+      const audit: AuditDraft[] = [];
+      let dbRefreshed = 0;
+      const seen = new Map<string, Issue>();
+      for (const c of needDb) {
+        const fp = c.kind === 'firing' ? signalFingerprint(c.signal) : c.fingerprint;
+        const current = seen.has(fp) ? seen.get(fp)! : await tx.healing.findOpenIssueByFingerprint(orgId, fp);
+        if (c.kind === 'firing') {
+          if (current && current.status === 'open') {
+            const next = refreshIssue(current, c.signal);
+            await tx.healing.updateIssue(next);
+            seen.set(fp, next);
+            dbRefreshed++;
+          } else {
+            const issue = openIssue(newId('iss', this.deps.clock.now()), orgId, c.signal);
+            await tx.healing.insertIssue(issue);
+            seen.set(fp, issue);
+            opened.push(issue);
+            events.push({ type: ISSUE_DETECTED, subject: issue.id, data: { issue } });
+            audit.push({ action: 'issue.detect', subject: issue.id, summary: `${issue.source} issue "${issue.title}" (${issue.severity})` });
+          }
+        } else if (current && current.status === 'open') {
+          const pending = this.takePending(orgId, fp);
+          const base = pending ? refreshIssue(current, pending.signal, pending.count) : current;
+          const done = resolveIssue(base, Math.max(c.at, base.lastSeenAt), c.resolution, null);
+          await tx.healing.updateIssue(done);
+          seen.set(fp, done);
+          resolved.push(done);
+          events.push({ type: ISSUE_RESOLVED, subject: done.id, data: { issue: done } });
+          audit.push({ action: 'issue.resolve', subject: done.id, summary: `resolved (${c.resolution}): "${done.title}"` });
+        }
+      }
+      return { value: { opened, resolved, refreshed: dbRefreshed, seen }, events, audit };
+    });
+    for (const [fp, issue] of result.seen) {
+      if (issue.status === 'open') {
+        if (!cache.has(fp)) cache.set(fp, { id: issue.id, pending: null, pendingCount: 0 });
+      } else cache.delete(fp);
+    }
+    for (const i of result.opened) this.deps.onOpened?.(i);
+    return { opened: result.opened, refreshed: refreshed + result.refreshed, resolved: result.resolved };
+  }
+
+  /** A person resolves an issue (`healing issues resolve ID`). */
+  async resolveById(actor: Actor, id: string, reason?: string): Promise<Issue> {
+    return this.deps.commit(actor, async (tx) => {
+      const issue = await tx.healing.getIssue(actor.orgId, id);
+      if (!issue) throw notFound('issue', id);
+      if (issue.status !== 'open') throw conflict(`issue ${id} is already resolved`);
+      const pending = this.takePending(actor.orgId, issue.fingerprint);
+      const base = pending ? refreshIssue(issue, pending.signal, pending.count) : issue;
+      const done = resolveIssue(base, this.deps.clock.now(), reason ? `manual: ${reason}` : 'manual', actor.name);
+      await tx.healing.updateIssue(done);
+      tx.onCommit(() => this.forget(actor.orgId, issue.fingerprint));
+      return {
+        value: done,
+        events: [{ type: ISSUE_RESOLVED, subject: done.id, data: { issue: done } }],
+        audit: { action: 'issue.resolve', subject: done.id, summary: `resolved by ${actor.name}: "${done.title}"` },
+      };
+    });
+  }
+
+  /** Drops a cached open issue (another daemon resolved it: the bus said so). */
+  forget(orgId: string, fingerprint: string): void {
+    this.open.get(orgId)?.delete(fingerprint);
+  }
+
+  /** Whether an issue with this fingerprint is known to be open here (cheap, may miss). */
+  isOpen(orgId: string, fingerprint: string): boolean {
+    return this.open.get(orgId)?.has(fingerprint) ?? false;
+  }
+
+  /** Writes folded repeats: occurrences, last seen, worst severity. */
+  async flush(): Promise<number> {
+    let written = 0;
+    for (const [orgId, cache] of this.open) {
+      const dirty = [...cache.entries()].filter(([, e]) => e.pending !== null);
+      if (dirty.length === 0) continue;
+      const batch = dirty.map(([fp, e]) => ({ fp, id: e.id, signal: e.pending!, count: e.pendingCount }));
+      for (const [, e] of dirty) {
+        e.pending = null;
+        e.pendingCount = 0;
+      }
+      written += await this.deps.commit(systemActor(orgId, 'healing'), async (tx: Tx) => {
+        let n = 0;
+        for (const b of batch) {
+          const issue = await tx.healing.getIssue(orgId, b.id);
+          if (!issue || issue.status !== 'open') {
+            tx.onCommit(() => this.forget(orgId, b.fp));
+            continue;
+          }
+          await tx.healing.updateIssue(refreshIssue(issue, b.signal, b.count));
+          n++;
+        }
+        return { value: n };
+      });
+    }
+    return written;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.deps.flushEveryMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private orgCache(orgId: string): Map<string, OpenEntry> {
+    let m = this.open.get(orgId);
+    if (!m) {
+      m = new Map();
+      this.open.set(orgId, m);
+    }
+    return m;
+  }
+
+  private takePending(orgId: string, fp: string): { signal: IssueSignal; count: number } | null {
+    const e = this.open.get(orgId)?.get(fp);
+    if (!e || !e.pending) return null;
+    const out = { signal: e.pending, count: e.pendingCount };
+    e.pending = null;
+    e.pendingCount = 0;
+    return out;
+  }
+}
+
+function mergeSignal(a: IssueSignal, b: IssueSignal): IssueSignal {
+  const rank = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+  return {
+    ...b,
+    severity: rank[a.severity] > rank[b.severity] ? a.severity : b.severity,
+    at: Math.max(a.at, b.at),
+    annotations: { ...(a.annotations ?? {}), ...(b.annotations ?? {}) },
+  };
+}
