@@ -1,11 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AppError, EXIT_CODE } from '../core/errors.js';
-import { registerAll } from '../commands/index.js';
+import { registerFor } from '../commands/index.js';
 import { CliContext } from './context.js';
 import { packageVersion } from '../server/version.js';
 
-/** Builds the whole command tree; tests call this with their own context. */
-export function buildProgram(ctx: CliContext): Command {
+/** Builds the command tree for these arguments (only the groups they need); tests call this with their own context. */
+export async function buildProgram(ctx: CliContext, args: string[] = []): Promise<Command> {
   const program = new Command('foundry-op')
     .description('Terminal-first operations console: routing, self-healing, compliance, workload and an assistant')
     .version(packageVersion(), '-V, --version')
@@ -20,7 +20,7 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) });
   program.hook('preAction', (_root, action) => ctx.setGlobals(action.optsWithGlobals()));
-  registerAll(program, ctx);
+  await registerFor(program, ctx, args);
   // Every subcommand inherits the root's error handling and output.
   const apply = (cmd: Command): void => {
     for (const sub of cmd.commands) {
@@ -55,9 +55,9 @@ export function exitCodeFor(err: unknown, stderr: NodeJS.WritableStream): number
 
 export async function main(argv: string[]): Promise<void> {
   const ctx = new CliContext();
-  const program = buildProgram(ctx);
   let code = 0;
   try {
+    const program = await buildProgram(ctx, argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
     code = exitCodeFor(err, process.stderr);

@@ -1,31 +1,59 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/context.js';
-import * as anomaly from './anomaly.js';
-import * as ask from './ask.js';
-import * as audit from './audit.js';
-import * as chat from './chat.js';
-import * as compliance from './compliance.js';
-import * as daemon from './daemon.js';
-import * as events from './events.js';
-import * as healing from './healing.js';
-import * as history from './history.js';
-import * as init from './init.js';
-import * as metrics from './metrics.js';
-import * as org from './org.js';
-import * as route from './route.js';
-import * as rules from './rules.js';
-import * as tasks from './tasks.js';
-import * as tui from './tui.js';
-import * as up from './up.js';
-import * as users from './users.js';
-import * as workload from './workload.js';
 
-/** Every command group, in the order `foundry-op --help` lists them. */
-const groups: { register(program: Command, ctx: CliContext): void }[] = [
-  init, up, daemon, users, org, tasks, route, rules, history, ask, chat, healing, metrics, anomaly, compliance, workload,
-  events, audit, tui,
+interface Group {
+  /** The top-level commands the module registers. */
+  names: string[];
+  load(): Promise<{ register(program: Command, ctx: CliContext): void }>;
+}
+
+/**
+ * Every command group, in the order `foundry-op --help` lists them. Modules are loaded lazily: a run of
+ * `foundry-op tasks list` loads only commands/tasks.js, which keeps start-up fast.
+ */
+export const GROUPS: Group[] = [
+  { names: ['init'], load: () => import('./init.js') },
+  { names: ['up'], load: () => import('./up.js') },
+  { names: ['daemon'], load: () => import('./daemon.js') },
+  { names: ['users', 'tokens'], load: () => import('./users.js') },
+  { names: ['teams', 'members'], load: () => import('./org.js') },
+  { names: ['tasks'], load: () => import('./tasks.js') },
+  { names: ['route'], load: () => import('./route.js') },
+  { names: ['rules'], load: () => import('./rules.js') },
+  { names: ['history'], load: () => import('./history.js') },
+  { names: ['ask'], load: () => import('./ask.js') },
+  { names: ['chat'], load: () => import('./chat.js') },
+  { names: ['healing'], load: () => import('./healing.js') },
+  { names: ['metrics'], load: () => import('./metrics.js') },
+  { names: ['anomaly'], load: () => import('./anomaly.js') },
+  { names: ['compliance'], load: () => import('./compliance.js') },
+  { names: ['workload'], load: () => import('./workload.js') },
+  { names: ['events'], load: () => import('./events.js') },
+  { names: ['audit'], load: () => import('./audit.js') },
+  { names: ['tui'], load: () => import('./tui.js') },
 ];
 
-export function registerAll(program: Command, ctx: CliContext): void {
-  for (const g of groups) g.register(program, ctx);
+const OPTIONS_WITH_VALUES = new Set(['--home', '--server', '--token', '--ca']);
+
+/** The top-level command named on a command line, skipping global options and their values. */
+export function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (OPTIONS_WITH_VALUES.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * Registers the group that owns the command being run, or every group when the command is unknown or
+ * help is asked for. `--version` alone needs none.
+ */
+export async function registerFor(program: Command, ctx: CliContext, args: string[]): Promise<void> {
+  const name = commandName(args);
+  if (name === undefined && (args.includes('--version') || args.includes('-V'))) return;
+  const owner = GROUPS.find((g) => name !== undefined && g.names.includes(name));
+  const chosen = owner && !(name === 'help') ? [owner] : GROUPS;
+  const modules = await Promise.all(chosen.map((g) => g.load()));
+  for (const m of modules) m.register(program, ctx);
 }

@@ -24,9 +24,49 @@ export function frameOf(event: BusEvent): string {
   return frame;
 }
 
+interface Client {
+  res: ServerResponse;
+  pending: string;
+  closed: boolean;
+  maxBuffer: number;
+}
+
 /**
- * Streams an org's events to one client. Writes are coalesced per tick so a burst costs one write per
- * client; a client that cannot keep up is cut off rather than slowing the others or growing memory.
+ * Writes to every client are batched: events queue per client and one timer flushes all of them a few
+ * milliseconds later, so a burst costs one write per client rather than one per event and client.
+ */
+const FLUSH_MS = 5;
+const dirty = new Set<Client>();
+let timer: NodeJS.Timeout | null = null;
+
+function flushAll(): void {
+  timer = null;
+  for (const c of dirty) {
+    if (c.closed || c.pending === '') continue;
+    // Data from earlier flushes still unsent means the client is not reading: let it go.
+    if (c.res.writableLength > c.maxBuffer) {
+      c.closed = true;
+      c.pending = '';
+      c.res.destroy();
+      continue;
+    }
+    const chunk = c.pending;
+    c.pending = '';
+    c.res.write(chunk);
+  }
+  dirty.clear();
+}
+
+function push(c: Client, text: string): void {
+  if (c.closed) return;
+  c.pending += text;
+  dirty.add(c);
+  if (!timer) timer = setTimeout(flushAll, FLUSH_MS);
+}
+
+/**
+ * Streams an org's events to one client; a client that cannot keep up is cut off rather than slowing
+ * the others or growing the daemon's memory.
  */
 export async function streamEvents(
   res: ServerResponse,
@@ -45,37 +85,13 @@ export async function streamEvents(
   res.socket?.setNoDelay(true);
   res.write('retry: 2000\n: connected\n\n');
 
-  let pending = '';
-  let scheduled = false;
-  let closed = false;
-  const flush = (): void => {
-    scheduled = false;
-    if (closed || pending === '') return;
-    // Data from earlier flushes still unsent means the client is not reading: let it go.
-    if (res.writableLength > opts.maxBuffer) {
-      closed = true;
-      pending = '';
-      res.destroy();
-      return;
-    }
-    const chunk = pending;
-    pending = '';
-    res.write(chunk);
-  };
-  const push = (text: string): void => {
-    if (closed) return;
-    pending += text;
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
-  };
-
-  const subscription = await bus.subscribe(orgId, { afterId, types }, (event) => push(frameOf(event)));
-  const heartbeat = setInterval(() => push(': ping\n\n'), opts.heartbeatMs);
+  const client: Client = { res, pending: '', closed: false, maxBuffer: opts.maxBuffer };
+  const subscription = await bus.subscribe(orgId, { afterId, types }, (event) => push(client, frameOf(event)));
+  const heartbeat = setInterval(() => push(client, ': ping\n\n'), opts.heartbeatMs);
   heartbeat.unref();
   const close = (): void => {
-    closed = true;
+    client.closed = true;
+    dirty.delete(client);
     clearInterval(heartbeat);
     subscription.close();
   };

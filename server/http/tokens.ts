@@ -1,4 +1,5 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../../core/errors.js';
 import type { TokenGrant, TokenRepo } from '../../core/ports.js';
 
@@ -40,18 +41,7 @@ const unauthenticated = (why: string): AppError =>
  * revoked and belongs to the organisation it claims.
  */
 export async function verifyToken(key: Uint8Array, tokens: TokenRepo, bearer: string, now: number): Promise<TokenGrant> {
-  let payload;
-  try {
-    ({ payload } = await jwtVerify(bearer, checkKey(key), {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      currentDate: new Date(now),
-    }));
-  } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw unauthenticated('token expired');
-    throw unauthenticated('invalid token');
-  }
+  const payload = await verifiedClaims(key, bearer, now);
   if (typeof payload.jti !== 'string') throw unauthenticated('invalid token');
   const grant = await tokens.grant(payload.jti);
   if (!grant) throw unauthenticated('token is not known (was its user removed?)');
@@ -59,4 +49,32 @@ export async function verifyToken(key: Uint8Array, tokens: TokenRepo, bearer: st
   if (grant.token.expiresAt !== null && grant.token.expiresAt <= now) throw unauthenticated('token expired');
   if (grant.token.orgId !== payload.org || grant.user.id !== payload.sub) throw unauthenticated('invalid token');
   return grant;
+}
+
+// A signature that checked out once checks out again: remember verified tokens (per key) so the
+// HMAC is computed once per token, not per request. Expiry is still checked on every use, and
+// revocation is looked up in the store every time.
+const verified = new WeakMap<Uint8Array, LRUCache<string, JWTPayload>>();
+
+async function verifiedClaims(key: Uint8Array, bearer: string, now: number): Promise<JWTPayload> {
+  let cache = verified.get(key);
+  if (!cache) verified.set(key, (cache = new LRUCache<string, JWTPayload>({ max: 10_000 })));
+  const hit = cache.get(bearer);
+  if (hit) {
+    if (typeof hit.exp === 'number' && hit.exp * 1000 <= now) throw unauthenticated('token expired');
+    return hit;
+  }
+  try {
+    const { payload } = await jwtVerify(bearer, checkKey(key), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: new Date(now),
+    });
+    cache.set(bearer, payload);
+    return payload;
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw unauthenticated('token expired');
+    throw unauthenticated('invalid token');
+  }
 }

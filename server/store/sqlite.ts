@@ -64,12 +64,12 @@ export class SqliteDb implements SqlDb {
   transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
     if (this.inTx) return fn(this);
     const run = async (): Promise<T> => {
-      this.raw.exec('BEGIN IMMEDIATE');
+      this.prepare('BEGIN IMMEDIATE').run();
       this.inTx = true;
       this.commitHooks = [];
       try {
         const result = await fn(this);
-        this.raw.exec('COMMIT');
+        this.prepare('COMMIT').run();
         this.inTx = false;
         for (const hook of this.commitHooks) hook();
         return result;
