@@ -14,6 +14,8 @@ export interface HubDeps {
   options?: ClassifierOptions;
   /** told when a training finishes (logs) */
   onTrained?: (orgId: string, report: TrainingReport) => void;
+  /** told when loading fails (the previous model, if any, keeps serving) */
+  onError?: (orgId: string, err: unknown) => void;
 }
 
 interface OrgModel {
@@ -74,7 +76,7 @@ export class ClassifierHub {
       return m.loading;
     }
     const model = m;
-    model.loading = this.load(orgId, model).finally(() => {
+    model.loading = this.load(orgId, model).catch((err: unknown) => this.deps.onError?.(orgId, err)).finally(() => {
       model.loading = null;
       if (model.again) {
         model.again = false;
