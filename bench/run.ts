@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Each entry is a compiled script in dist/bench (without .js). Areas add one line for theirs. */
 export const BENCHMARKS: string[] = [
+  'assistant-offline',
+  'assistant-first-token',
   'startup',
   'tasks-http',
   'sse-fanout',

@@ -11,8 +11,8 @@ import type { Llm } from '../../core/llm.js';
 import { maskText } from '../../core/masking/mask.js';
 import { route, HANDLED, type RouteRequest } from '../http/route.js';
 import { toErrorReply } from '../http/errors.js';
-import { createAnthropicLlm } from '../llm/anthropic.js';
-import { DEFAULT_CLAUDE_MODEL } from '../llm/config.js';
+import { lazyAnthropicLlm } from '../llm/config.js';
+import { DEFAULT_CLAUDE_MODEL } from '../llm/model.js';
 import { loopbackData } from './assistant-data.js';
 import type { Module, ModuleContext } from './module.js';
 
@@ -76,7 +76,7 @@ function selfUrl(req: RouteRequest<unknown, unknown>['req']): string {
 function llmFromConfig(ctx: ModuleContext): Llm | null {
   const a = ctx.config.anthropic;
   if (!a.apiKey) return null;
-  return createAnthropicLlm({
+  return lazyAnthropicLlm({
     apiKey: a.apiKey,
     ...(a.baseUrl ? { baseURL: a.baseUrl } : {}),
     model: a.model ?? DEFAULT_CLAUDE_MODEL,
