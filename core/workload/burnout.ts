@@ -85,8 +85,12 @@ export function factorValues(window: readonly WorkloadSnapshot[]): Record<Factor
   };
 }
 
-/** Score for the last snapshot of `window` (oldest first), with every factor's contribution. */
-export function burnoutScore(window: readonly WorkloadSnapshot[]): BurnoutScore {
+/**
+ * Score for the last snapshot of `window` (oldest first), with every factor's contribution. Lists of
+ * hundreds of members can skip the sentences (`explain: false`).
+ */
+export function burnoutScore(window: readonly WorkloadSnapshot[], options: { explain?: boolean } = {}): BurnoutScore {
+  const explain = options.explain ?? true;
   const values = factorValues(window);
   const factors: FactorContribution[] = FACTORS.map((f) => {
     const value = values[f.key];
@@ -100,7 +104,9 @@ export function burnoutScore(window: readonly WorkloadSnapshot[]): BurnoutScore 
       normalized: r2(normalized),
       weight: f.weight,
       points: r2(points),
-      explanation: `${fmt(r2(value))} ${f.unit} ${f.label} (counts from ${fmt(f.zero)}, fully at ${fmt(f.full)}): ${fmt(r2(points))} of ${f.weight}`,
+      explanation: explain
+        ? `${fmt(r2(value))} ${f.unit} ${f.label} (counts from ${fmt(f.zero)}, fully at ${fmt(f.full)}): ${fmt(r2(points))} of ${f.weight}`
+        : '',
     };
   });
   const total = factors.reduce((sum, f) => sum + f.normalized * f.weight, 0);

@@ -38,7 +38,11 @@ export function byMember(snapshots: readonly WorkloadSnapshot[]): Map<string, Wo
     if (!list) out.set(s.memberId, (list = []));
     list.push(s);
   }
-  for (const list of out.values()) list.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  for (const list of out.values()) {
+    let sorted = true;
+    for (let i = 1; i < list.length && sorted; i++) if (list[i - 1]!.day > list[i]!.day) sorted = false;
+    if (!sorted) list.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  }
   return out;
 }
 

@@ -98,7 +98,7 @@ export async function overview(repos: ViewRepos, orgId: string, now: number, tea
     const list = grouped.get(m.id) ?? [];
     const last = list[list.length - 1];
     const week = list.slice(-7);
-    const scored = list.length > 0 ? burnoutScore(list.slice(-WINDOW_DAYS)) : null;
+    const scored = list.length > 0 ? burnoutScore(list.slice(-WINDOW_DAYS), { explain: false }) : null;
     const top = scored?.factors.filter((f) => f.points > 0).sort((a, b) => b.points - a.points)[0];
     rows.push({
       memberId: m.id,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DAY_MS, dayKey, parseDayKey } from '../../core/calendar/zone.js';
 import { AppError } from '../../core/errors.js';
+import { SnapshotCache } from '../../core/workload/cache.js';
 import { WorkloadEngine } from '../../core/workload/engine.js';
 import { WORKLOAD_SIGNALS_SERVICE } from '../../core/workload/signals.js';
 import { fairnessView, forecastView, memberDetail, overview } from '../../core/workload/views.js';
@@ -28,11 +29,22 @@ const DEFAULT_INTERVAL_S = 900;
 class Refresher {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly lastAt = new Map<string, number>();
-  constructor(private readonly engine: WorkloadEngine, private readonly ctx: ModuleContext, readonly intervalMs: number) {}
+  constructor(
+    private readonly engine: WorkloadEngine,
+    private readonly cache: SnapshotCache,
+    private readonly ctx: ModuleContext,
+    readonly intervalMs: number,
+  ) {}
 
   run(orgId: string, range?: Parameters<WorkloadEngine['refresh']>[1]) {
     const current = this.running.get(orgId);
-    const next = (current ?? Promise.resolve()).catch(() => undefined).then(() => this.engine.refresh(orgId, range));
+    const next = (current ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      const result = await this.engine.refresh(orgId, range);
+      // Reload the recent window now, so the next read does not pay for it.
+      this.cache.invalidate(orgId);
+      await this.cache.load(orgId);
+      return result;
+    });
     const tracked = next.finally(() => {
       if (this.running.get(orgId) === tracked) this.running.delete(orgId);
       this.lastAt.set(orgId, this.ctx.clock.now());
@@ -78,31 +90,35 @@ export const workloadModule: Module = {
   name: 'workload',
   routes(ctx: ModuleContext): Route[] {
     engine = new WorkloadEngine({ repos: ctx.store, commit: ctx.commit, clock: ctx.clock });
-    refresher = new Refresher(engine, ctx, intervalFrom(ctx));
+    const cache = new SnapshotCache(ctx.store.workload, ctx.clock);
+    refresher = new Refresher(engine, cache, ctx, intervalFrom(ctx));
     ctx.services.provide(WORKLOAD_SIGNALS_SERVICE, engine);
     const r = refresher;
-    const { store, clock } = ctx;
+    const { clock } = ctx;
+    const store = ctx.store;
+    // The views read recent snapshots through the cache; everything else goes to the store.
+    const reads = cache.wrap(store);
 
     return [
       route({
         method: 'GET', path: '/v1/workload', perm: ['workload', 'read'], query: showQuery,
         handler: async ({ caller, query }) => {
           await r.fresh(caller.orgId);
-          return { body: await overview(store, caller.orgId, clock.now(), query.team) };
+          return { body: await overview(reads, caller.orgId, clock.now(), query.team) };
         },
       }),
       route({
         method: 'GET', path: '/v1/workload/members/:id', perm: ['workload', 'read'],
         handler: async ({ caller, params }) => {
           await r.fresh(caller.orgId);
-          return { body: await memberDetail(store, caller.orgId, params.id!, clock.now()) };
+          return { body: await memberDetail(reads, caller.orgId, params.id!, clock.now()) };
         },
       }),
       route({
         method: 'GET', path: '/v1/workload/forecast', perm: ['workload', 'read'], query: forecastQuery,
         handler: async ({ caller, query }) => {
           await r.fresh(caller.orgId);
-          return { body: await forecastView(store, caller.orgId, clock.now(), query.days ?? 14, query.team) };
+          return { body: await forecastView(reads, caller.orgId, clock.now(), query.days ?? 14, query.team) };
         },
       }),
       route({
@@ -131,7 +147,7 @@ export const workloadModule: Module = {
           const to = query.to ?? dayKey(today);
           const from = query.from ?? dayKey((parseDayKey(to) ?? today) - 27);
           if (from > to) throw new AppError('validation', 'from: must not be after to', undefined, [{ path: 'from', message: 'after to' }]);
-          const report = await fairnessView(store, caller.orgId, from, to, query.team);
+          const report = await fairnessView(reads, caller.orgId, from, to, query.team);
           const [members, teams] = await Promise.all([store.members.list(caller.orgId), store.teams.list(caller.orgId)]);
           const name = new Map(members.map((m) => [m.id, m.name]));
           const teamName = new Map(teams.map((t) => [t.id, t.name]));
