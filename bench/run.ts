@@ -17,6 +17,7 @@ export const BENCHMARKS: string[] = [
   'routing-accuracy',
   'nab',
   'workload-snapshots',
+  'workload-show',
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
