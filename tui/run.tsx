@@ -33,7 +33,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
       patchConsole: true,
       // Output is throttled (and state updates are batched in the data hook), so a burst of events
       // costs a bounded number of frames and key presses are never stuck behind rendering.
-      maxFps: 20,
+      maxFps: 60,
       incrementalRendering: false,
     },
   );

@@ -1,6 +1,7 @@
 // The one door through which the dashboard reaches the daemon. Hooks call it; components never do.
 // The HTTP implementation lives in tui/hooks/http-source.ts, the fixture one in tui/fixtures/.
 import type { ConnectionState, EventVM, HeaderVM, PanelData, PanelKey } from './model.js';
+import { PANEL_KEYS } from './model.js';
 
 /** Thrown by `load` when the daemon has no endpoint for a panel (yet): the panel says "not available". */
 export class PanelUnavailable extends Error {
@@ -42,4 +43,28 @@ export function panelsTouchedBy(type: string): readonly PanelKey[] {
   if (type.startsWith('workload.') || type.startsWith('member.')) return ['workload'];
   if (type.startsWith('metric.') || type.startsWith('anomaly.')) return ['metrics'];
   return [];
+}
+
+/**
+ * Starts loading every panel now (while Ink and React are still being imported) and hands those
+ * first results to the dashboard's first loads; later loads go to the source as usual.
+ */
+export function withPrefetch(source: DashboardSource, panels: readonly PanelKey[]): DashboardSource {
+  const early = new Map<PanelKey, Promise<unknown>>();
+  for (const p of panels) {
+    const pending = source.load(p);
+    pending.catch(() => undefined); // observed later by the dashboard; never an unhandled rejection
+    early.set(p, pending);
+  }
+  return {
+    ...source,
+    load<K extends PanelKey>(panel: K): Promise<PanelData[K]> {
+      const first = early.get(panel);
+      if (first) {
+        early.delete(panel);
+        return first as Promise<PanelData[K]>;
+      }
+      return source.load(panel);
+    },
+  };
 }

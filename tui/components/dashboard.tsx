@@ -49,7 +49,7 @@ export function Dashboard({ data, ui, screen, size }: DashboardProps): React.JSX
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header header={data.header} connection={data.connection} views={VIEWS} current={view.name} width={width} />
-      <Box height={body} width={width} overflow="hidden">{content}</Box>
+      <Box height={body} width={width}>{content}</Box>
       <StatusBar mode={ui.mode} flash={ui.flash} filter={ui.filter[view.name] ?? ''} width={width} hints={HINTS} />
     </Box>
   );

@@ -27,7 +27,7 @@ export function Table({ section, width, height, focused, cursor, showHeader = tr
   const offset = scrollOffset(cursor, count, visible);
   const rows = section.rows.slice(offset, offset + visible);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       <Text bold color={focused ? 'cyan' : undefined} wrap="truncate">{title}</Text>
       {section.state !== 'ready' ? (
         height > 1 ? <Text color={section.state === 'error' ? 'red' : 'gray'} wrap="truncate">{truncate(`  ${section.note ?? ''}`, width)}</Text> : null

@@ -1,16 +1,16 @@
 // Owns everything the dashboard shows: loads panels through the source, follows the live event
-// stream, and reloads only the panels an event touches. Events are buffered and handed to React at
-// most once per `flushMs`, so a burst of events costs a few renders, not one per event, and keys
-// keep answering.
+// stream, and reloads only the panels an event touches. Every change (events, panel results) goes
+// into one pending batch that reaches React at most once per `flushMs`, the first one at once: a burst
+// of events costs a few frames per second, not one per event, so keys keep answering.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   PANEL_KEYS, loading, ready,
-  type ChatMessageVM, type ConnectionState, type DashboardData, type EventVM, type HeaderVM, type PanelKey, type Panels,
+  type ChatMessageVM, type ConnectionState, type DashboardData, type EventVM, type HeaderVM, type Loadable, type PanelKey, type Panels,
 } from '../model.js';
 import { PanelUnavailable, panelsTouchedBy, type ActionOutcome, type DashboardSource } from '../source.js';
 
 export interface DataOptions {
-  /** Longest wait before buffered events reach the screen. */
+  /** Shortest gap between two batches of changes reaching the screen. */
   readonly flushMs?: number;
   /** Shortest gap between two reloads of one panel caused by events. */
   readonly reloadGapMs?: number;
@@ -32,9 +32,14 @@ export interface DashboardHandle {
 const INITIAL_PANELS = Object.fromEntries(PANEL_KEYS.map((k) => [k, loading()])) as unknown as Panels;
 const UNKNOWN_HEADER: HeaderVM = { org: '…', url: '…', user: '…', role: '…' };
 
+interface Pending {
+  events: EventVM[];
+  panels: Map<PanelKey, Loadable<unknown>>;
+}
+
 export function useDashboardData(source: DashboardSource, opts: DataOptions = {}): DashboardHandle {
-  const flushMs = opts.flushMs ?? 150;
-  const reloadGapMs = opts.reloadGapMs ?? 750;
+  const flushMs = opts.flushMs ?? 250;
+  const reloadGapMs = opts.reloadGapMs ?? 1000;
   const resyncMs = opts.resyncMs ?? 120_000;
   const keep = opts.keepEvents ?? 500;
 
@@ -53,6 +58,8 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
   const scheduled = useRef(new Set<PanelKey>());
   const sessionId = useRef<string | null>(null);
   const knownHeader = useRef(opts.header);
+  const pending = useRef<Pending>({ events: [], panels: new Map() });
+  const flushState = useRef({ scheduled: false, last: -Infinity });
 
   const later = useCallback((fn: () => void, ms: number) => {
     const t = setTimeout(() => {
@@ -61,6 +68,37 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
     }, ms);
     timers.current.add(t);
   }, []);
+
+  const flush = useCallback(() => {
+    flushState.current = { scheduled: false, last: performance.now() };
+    const { events: batch, panels: results } = pending.current;
+    pending.current = { events: [], panels: new Map() };
+    if (batch.length > 0) {
+      setEvents((prev) => {
+        const seen = new Set(prev.slice(-batch.length - 50).map((e) => e.id));
+        const fresh = batch.filter((e) => !seen.has(e.id));
+        return fresh.length === 0 ? prev : [...prev, ...fresh].slice(-keep);
+      });
+    }
+    if (results.size > 0) {
+      setPanels((p) => {
+        const next: Record<string, Loadable<unknown>> = { ...p };
+        for (const [k, r] of results) {
+          // A transient error must not wipe data the user is looking at.
+          if (!(r.status === 'error' && p[k].status === 'ready')) next[k] = r;
+        }
+        return next as unknown as Panels;
+      });
+    }
+  }, [keep]);
+
+  /** Leading-edge throttle: the first change shows at once, the rest at most once per flushMs. */
+  const scheduleFlush = useCallback(() => {
+    const f = flushState.current;
+    if (f.scheduled) return;
+    f.scheduled = true;
+    later(flush, Math.max(0, f.last + flushMs - performance.now()));
+  }, [later, flush, flushMs]);
 
   const load = useCallback(
     (panel: PanelKey) => {
@@ -73,24 +111,21 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
       source
         .load(panel)
         .then(
-          (data) => ready(data),
-          (err: unknown) =>
+          (data): Loadable<unknown> => ready(data),
+          (err: unknown): Loadable<unknown> =>
             err instanceof PanelUnavailable
-              ? ({ status: 'unavailable', reason: err.message } as const)
-              : ({ status: 'error', message: err instanceof Error ? err.message : String(err) } as const),
+              ? { status: 'unavailable', reason: err.message }
+              : { status: 'error', message: err instanceof Error ? err.message : String(err) },
         )
         .then((next) => {
           inFlight.current.delete(panel);
           if (!alive.current) return;
-          setPanels((p) => {
-            // A transient error must not wipe data the user is looking at.
-            if (next.status === 'error' && p[panel].status === 'ready') return p;
-            return { ...p, [panel]: next };
-          });
+          pending.current.panels.set(panel, next);
+          scheduleFlush();
           if (again.current.delete(panel)) load(panel);
         });
     },
-    [source],
+    [source, scheduleFlush],
   );
 
   /** Reload soon, but never more often than reloadGapMs per panel. */
@@ -111,30 +146,16 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
 
   useEffect(() => {
     alive.current = true;
-    let buffer: EventVM[] = [];
-    let flushing = false;
-    const flush = () => {
-      flushing = false;
-      const batch = buffer;
-      buffer = [];
-      setEvents((prev) => {
-        const seen = new Set(prev.slice(-batch.length - 50).map((e) => e.id));
-        const fresh = batch.filter((e) => !seen.has(e.id));
-        return fresh.length === 0 ? prev : [...prev, ...fresh].slice(-keep);
-      });
-    };
     if (!knownHeader.current) {
       source.describe().then((h) => alive.current && setHeader(h), () => undefined);
     }
     refresh();
     const unsubscribe = source.subscribe({
       onEvent(e) {
-        buffer.push(e);
-        if (buffer.length > keep) buffer = buffer.slice(-keep);
-        if (!flushing) {
-          flushing = true;
-          later(flush, flushMs);
-        }
+        const buf = pending.current.events;
+        buf.push(e);
+        if (buf.length > keep * 2) pending.current.events = buf.slice(-keep);
+        scheduleFlush();
         for (const p of panelsTouchedBy(e.type)) touch(p);
       },
       onState(s) {
@@ -153,7 +174,7 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
       for (const t of timers.current) clearTimeout(t);
       timers.current.clear();
     };
-  }, [source, refresh, later, touch, flushMs, resyncMs, keep]);
+  }, [source, refresh, scheduleFlush, touch, resyncMs, keep]);
 
   const approve = useCallback(
     async (id: string) => {
