@@ -18,6 +18,7 @@ export const BENCHMARKS: string[] = [
   'nab',
   'workload-snapshots',
   'workload-show',
+  'healing-latency',
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
