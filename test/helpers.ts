@@ -121,7 +121,7 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
       const tokenId = newId('tok', now);
       await daemon.store.transaction(async (tx) => {
         await tx.orgs.insert({ id: orgId, name, createdAt: now });
-        await tx.users.insert({ id: userId, orgId, name: 'admin', role: 'admin', memberId: null, createdAt: now });
+        await tx.users.insert({ id: userId, orgId, name: `${name}-admin`, role: 'admin', memberId: null, createdAt: now });
         await tx.tokens.insert({ id: tokenId, orgId, userId, createdAt: now, expiresAt: null, revokedAt: null });
       });
       const token = await signToken(readJwtKey(home)!, { tokenId, orgId, userId, role: 'admin', expiresAt: null }, now);
