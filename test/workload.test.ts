@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startDaemon, type TestDaemon } from './helpers.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachStore, runCli, startDaemon, type StoreKind, type TestDaemon } from './helpers.js';
 
 interface MemberRow { name: string; score: number | null; level: string; defaults: string[] }
 interface Factor { key: string; points: number; weight: number; explanation: string }
 
-describe('workload against the demo organisation', () => {
+forEachStore('workload against the demo organisation', (kind: StoreKind) => {
   let d: TestDaemon;
   const cli = (args: string[], token?: string) =>
     runCli(args, { env: { FOUNDRY_URL: d.url, FOUNDRY_TOKEN: token ?? d.token }, home: d.home });
@@ -15,7 +15,7 @@ describe('workload against the demo organisation', () => {
   };
 
   beforeAll(async () => {
-    d = await startDaemon({ demo: true });
+    d = await startDaemon({ demo: true, store: kind });
   });
   afterAll(async () => d?.stop());
 
