@@ -68,7 +68,8 @@ export function alertChanges(payload: AlertmanagerPayload, now: number): AlertCh
     const annotations = { ...(payload.commonAnnotations ?? {}), ...(a.annotations ?? {}) };
     const startsAt = a.startsAt ? Date.parse(a.startsAt) : NaN;
     const endsAt = a.endsAt ? Date.parse(a.endsAt) : NaN;
-    const at = a.status === 'resolved' && Number.isFinite(endsAt) ? endsAt : Number.isFinite(startsAt) ? startsAt : now;
+    // firing: seen now, begun at startsAt; resolved: ended at endsAt (if the sender's clock is sane)
+    const at = a.status === 'resolved' && Number.isFinite(endsAt) && endsAt > 0 ? endsAt : now;
     const name = labels.alertname ?? 'alert';
     return {
       kind: a.status,
@@ -79,8 +80,8 @@ export function alertChanges(payload: AlertmanagerPayload, now: number): AlertCh
         description: annotations.description ?? null,
         labels,
         annotations,
-        // a sane `at` even when the sender's clock or format is off
-        at: Number.isFinite(at) && at > 0 ? at : now,
+        at,
+        ...(Number.isFinite(startsAt) && startsAt > 0 ? { startedAt: startsAt } : {}),
       },
     };
   });

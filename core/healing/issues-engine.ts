@@ -58,6 +58,8 @@ export class IssueEngine {
   async ingest(orgId: string, changes: readonly IssueChange[]): Promise<IngestResult> {
     const cache = this.orgCache(orgId);
     const needDb: IssueChange[] = [];
+    // repeats folded in memory that a resolution in this batch must still count
+    const carried = new Map<string, { signal: IssueSignal; count: number }>();
     let refreshed = 0;
     for (const c of changes) {
       if (c.kind === 'firing') {
@@ -68,6 +70,11 @@ export class IssueEngine {
           refreshed++;
           continue;
         }
+      } else {
+        const pending = this.takePending(orgId, c.fingerprint);
+        if (pending) carried.set(c.fingerprint, pending);
+        // later firings of this batch must reach the database, where the issue is about to resolve
+        cache.delete(c.fingerprint);
       }
       needDb.push(c);
     }
@@ -98,7 +105,8 @@ export class IssueEngine {
             audit.push({ action: 'issue.detect', subject: issue.id, summary: `${issue.source} issue "${issue.title}" (${issue.severity})` });
           }
         } else if (current && current.status === 'open') {
-          const pending = this.takePending(orgId, fp);
+          const pending = carried.get(fp);
+          carried.delete(fp);
           const base = pending ? refreshIssue(current, pending.signal, pending.count) : current;
           const done = resolveIssue(base, Math.max(c.at, base.lastSeenAt), c.resolution, null);
           await tx.healing.updateIssue(done);

@@ -53,7 +53,10 @@ export interface IssueSignal {
   score?: number | null;
   /** Explicit fingerprint (Alertmanager sends one); otherwise derived from source + labels. */
   fingerprint?: string;
+  /** When the signal was seen (receipt time for alerts). */
   at: number;
+  /** When the problem began, if the sender knows (Alertmanager's startsAt); defaults to `at`. */
+  startedAt?: number;
 }
 
 /** Stable identity of "the same problem": source plus sorted labels. */
@@ -96,7 +99,7 @@ export function openIssue(id: string, organizationId: string, signal: IssueSigna
     value: signal.value ?? null,
     score: signal.score ?? null,
     occurrences: 1,
-    firstSeenAt: signal.at,
+    firstSeenAt: Math.min(signal.startedAt ?? signal.at, signal.at),
     lastSeenAt: signal.at,
     resolvedAt: null,
     resolution: null,

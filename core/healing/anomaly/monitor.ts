@@ -62,25 +62,21 @@ export class AnomalyMonitor {
     for (const [key, list] of bySeries) {
       const w = await this.get(orgId, key);
       if (list.length > 1) list.sort((a, b) => a.at - b.at);
-      let worst: { p: MetricPoint; score: number } | null = null;
       for (const p of list) {
         const score = w.det.update(p.value);
         scored++;
         if (score >= this.threshold) {
+          // in order, so a batch that holds an anomaly, a quiet spell and another anomaly tells it right
           anomalies++;
           w.quiet = 0;
-          if (!worst || score > worst.score) worst = { p, score };
+          w.alarmed = true;
+          changes.push({ kind: 'firing', signal: anomalySignal(p, score) });
         } else if (w.alarmed && ++w.quiet >= quietPoints) {
           w.alarmed = false;
-          const first = list[0]!;
-          changes.push({ kind: 'resolved', fingerprint: anomalyFingerprint(first), at: p.at, resolution: 'anomaly_cleared' });
+          changes.push({ kind: 'resolved', fingerprint: anomalyFingerprint(p), at: p.at, resolution: 'anomaly_cleared' });
         }
       }
       w.dirty = true;
-      if (worst) {
-        w.alarmed = true;
-        changes.push({ kind: 'firing', signal: anomalySignal(worst.p, worst.score) });
-      }
     }
     if (changes.length > 0) await this.deps.issues.ingest(orgId, changes);
     return { scored, anomalies };

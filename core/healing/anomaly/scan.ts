@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import { DEFAULT_DETECTOR_CONFIG, StreamingDetector, type DetectorConfig } from './detector.js';
+import { DEFAULT_ALERT_THRESHOLD } from './threshold.js';
 
 export interface ScanOptions {
   config?: DetectorConfig;
@@ -9,6 +10,8 @@ export interface ScanResult {
   rows: number;
   csv: string;
   maxScore: number;
+  /** Rows at or above the alerting threshold. */
+  alarms: number;
 }
 
 /**
@@ -22,6 +25,7 @@ export function scanCsv(text: string, opts: ScanOptions = {}): ScanResult {
   let line = 0;
   let rows = 0;
   let maxScore = 0;
+  let alarms = 0;
   const len = text.length;
   // header
   let nl = text.indexOf('\n', pos);
@@ -45,11 +49,15 @@ export function scanCsv(text: string, opts: ScanOptions = {}): ScanResult {
       throw new AppError('usage', `line ${line}: expected "timestamp,value"`);
     }
     const ts = row.slice(0, comma);
+    const c0 = ts.charCodeAt(0);
+    // a full date parse per row would halve the scan rate; a timestamp starts with a digit in both formats
+    if (!(c0 >= 48 && c0 <= 57)) throw new AppError('usage', `line ${line}: timestamp "${ts.slice(0, 40)}" is neither ISO-8601 nor epoch seconds`);
     const vs = row.slice(comma + 1);
     const value = Number(vs);
     if (vs.trim() === '' || !Number.isFinite(value)) throw new AppError('usage', `line ${line}: value "${vs}" is not a number`);
     const score = det.update(value);
     if (score > maxScore) maxScore = score;
+    if (score >= DEFAULT_ALERT_THRESHOLD) alarms++;
     chunk += `${ts},${vs},${score === 0 ? '0' : score.toFixed(6)}\n`;
     if (chunk.length > 65536) {
       parts.push(chunk);
@@ -58,5 +66,5 @@ export function scanCsv(text: string, opts: ScanOptions = {}): ScanResult {
     rows++;
   }
   parts.push(chunk);
-  return { rows, csv: parts.join(''), maxScore };
+  return { rows, csv: parts.join(''), maxScore, alarms };
 }
