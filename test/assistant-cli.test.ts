@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic/index.js';
-import { runCli, startDaemon, type TestDaemon } from './helpers.js';
+import { BIN, eventually, runCli, startDaemon, type TestDaemon } from './helpers.js';
 
 describe('foundry-op ask and chat, offline', () => {
   let d: TestDaemon;
@@ -99,5 +100,29 @@ describe('foundry-op ask with Claude (the fake)', () => {
     } finally {
       fake.setFallback({ text: 'ok' });
     }
+  });
+
+  it('chat: Ctrl-C stops the answer being streamed, not the REPL, and the partial answer is kept', async () => {
+    fake.enqueue({ text: 'word '.repeat(400), delayMs: 20 });
+    const child = spawn(process.execPath, [BIN, 'chat'], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
+    child.stdin.write('tell me everything\n');
+    await eventually(() => stdout.includes('word word'), 20_000, 'streamed text');
+    child.kill('SIGINT');
+    await eventually(() => stdout.includes('(stopped)'), 10_000, 'stopped mark');
+    child.stdin.end('/exit\n');
+    expect(await exited).toBe(0);
+    expect(stdout.match(/word/g)!.length).toBeLessThan(400);
+    const sessionId = /session (ses_[0-9a-z]{17})/.exec(stderr)?.[1];
+    expect(sessionId).toBeDefined();
+    const last = await eventually(async () => {
+      const s = (await (await d.api(`/v1/assistant/sessions/${sessionId}`)).json()) as any;
+      return s.messages?.length === 2 ? s.messages[1] : null;
+    }, 10_000, 'stored answer');
+    expect(last.stopped).toBe('aborted');
   });
 });

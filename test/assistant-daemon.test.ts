@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic/index.js';
 import { startDaemon, type TestDaemon } from './helpers.js';
@@ -58,10 +61,13 @@ describe('assistant over the daemon, with Claude (the fake)', () => {
   let fake: FakeAnthropic;
   beforeAll(async () => {
     fake = await startFakeAnthropic({ apiKey: 'sk-ant-e2e' });
+    const runbooks = mkdtempSync(join(tmpdir(), 'runbooks-'));
+    writeFileSync(join(runbooks, 'db.md'), '# Database\n\n## Connection storms\nRestart pgbouncer, then check max_connections.\n');
+    writeFileSync(join(runbooks, 'api.md'), '# API\n\n## Latency\nScale the api deployment to 6 replicas.\n');
     d = await startDaemon({
       demo: true,
       env: {
-        ANTHROPIC_API_KEY: 'sk-ant-e2e', ANTHROPIC_BASE_URL: fake.url,
+        ANTHROPIC_API_KEY: 'sk-ant-e2e', ANTHROPIC_BASE_URL: fake.url, FOUNDRY_SETTING_RUNBOOKS: runbooks,
         FOUNDRY_SETTING_ASSISTANT_RETRY_BASE_MS: '1', FOUNDRY_SETTING_ASSISTANT_MAX_ATTEMPTS: '3',
       },
     });
@@ -116,5 +122,41 @@ describe('assistant over the daemon, with Claude (the fake)', () => {
     expect(fake.requests).toHaveLength(3);
     expect(a.error.kind).toBe('overloaded');
     expect(a.answer).toBe('Claude is overloaded right now (gave up after 3 attempts) (try again in a minute; offline questions still work without the model)');
+  });
+
+  it('searches the runbooks folder for the model', async () => {
+    fake.enqueue({ toolUses: [{ name: 'search_runbooks', input: { query: 'pgbouncer connection storm' } }] }, (req) => {
+      const last = req.body.messages.at(-1)!;
+      return { text: String(Array.isArray(last.content) ? last.content[0]?.content : '') };
+    });
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'db connections exhausted, what do I do?' } })).json()) as any;
+    expect(a.answer).toContain('"file":"db.md"');
+    expect(a.answer).toContain('Restart pgbouncer');
+  });
+
+  it('in chat mode proposes a change, and runs it only when the user confirms it', async () => {
+    const tasks = (await (await d.api('/v1/tasks?status=open&limit=1')).json()) as any[];
+    const taskId = tasks[0].id;
+    fake.enqueue({ toolUses: [{ name: 'acknowledge_task', input: { taskId } }] }, { text: 'I asked you to confirm the acknowledgement.' });
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: `ack ${taskId}`, mode: 'chat' } })).json()) as any;
+    expect(a.toolCalls[0]).toMatchObject({ name: 'acknowledge_task', status: 'needs_confirmation', input: { taskId } });
+    expect(((await (await d.api(`/v1/tasks/${taskId}`)).json()) as any).status).toBe('open');
+
+    const viewer = await d.tokenFor('viewer');
+    const refused = await d.api(`/v1/assistant/sessions/${a.sessionId}/confirm`, { method: 'POST', token: viewer, json: { tool: 'acknowledge_task', input: { taskId } } });
+    expect(refused.status).toBe(404); // another user's session
+
+    const ok = await d.api(`/v1/assistant/sessions/${a.sessionId}/confirm`, { method: 'POST', json: { tool: 'acknowledge_task', input: { taskId } } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as any).call.status).toBe('ok');
+    expect(((await (await d.api(`/v1/tasks/${taskId}`)).json()) as any).status).toBe('acknowledged');
+  });
+
+  it('lets a viewer confirm nothing their role does not allow', async () => {
+    const viewer = await d.tokenFor('viewer');
+    fake.enqueue({ text: 'hello' });
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', token: viewer, json: { question: 'hi', mode: 'chat' } })).json()) as any;
+    const res = await d.api(`/v1/assistant/sessions/${a.sessionId}/confirm`, { method: 'POST', token: viewer, json: { tool: 'acknowledge_task', input: { taskId: 'tsk_0000000000000000a' } } });
+    expect(res.status).toBe(403);
   });
 });

@@ -119,7 +119,8 @@ export interface AssistantData {
   queryMetric?(q: { name: string; sinceMs: number; bucketMs: number }): Promise<MetricSeries>;
   searchRunbooks?(q: { query: string; limit: number }): Promise<RunbookHit[]>;
   // changes: offered only to roles that may make them, run only once confirmed
-  routeTask?(taskId: string): Promise<unknown>;
+  /** Creates a task and routes it (the routing engine decides team and assignee). */
+  routeTask?(task: { title: string; description?: string; priority?: string }): Promise<unknown>;
   ackTask?(taskId: string): Promise<unknown>;
   ackViolation?(id: string): Promise<unknown>;
   approveAction?(id: string): Promise<unknown>;

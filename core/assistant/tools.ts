@@ -138,13 +138,17 @@ export const TOOL_CATALOG: AssistantTool[] = [
   },
   {
     name: 'route_task',
-    description: 'Route (or re-route) a task now. Changes state: the user is asked to confirm.',
-    input: z.object({ taskId: id }),
+    description: 'Create a task and route it: the routing engine picks team and assignee. Changes state: the user is asked to confirm.',
+    input: z.object({
+      title: z.string().min(3).max(300),
+      description: z.string().max(5000).optional(),
+      priority: z.enum(['P1', 'P2', 'P3', 'P4']).optional(),
+    }),
     perm: ['tasks', 'write'],
     mutates: true,
     needs: ['routeTask'],
-    run: (i, d) => d.routeTask!(i.taskId),
-    describe: (i) => `route task ${i.taskId}`,
+    run: (i, d) => d.routeTask!(i),
+    describe: (i) => `create and route the task "${i.title}"${i.priority ? ` (${i.priority})` : ''}`,
   },
   {
     name: 'acknowledge_task',

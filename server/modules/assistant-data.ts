@@ -59,8 +59,17 @@ class Loopback {
   }
 }
 
-const asList = (v: unknown): Json[] =>
-  Array.isArray(v) ? (v as Json[]) : Array.isArray((v as Json)?.['items']) ? ((v as Json)['items'] as Json[]) : [];
+/** A list answer, bare or wrapped (`{issues: […]}`, `{items: […]}`, …). */
+function asList(v: unknown): Json[] {
+  if (Array.isArray(v)) return v as Json[];
+  if (v && typeof v === 'object') {
+    for (const k of ['items', 'issues', 'actions', 'violations', 'members', 'tasks', 'results']) {
+      const x = (v as Json)[k];
+      if (Array.isArray(x)) return x as Json[];
+    }
+  }
+  return [];
+}
 
 function toTask(t: Json): TaskSummary {
   return {
@@ -135,8 +144,9 @@ function toExplanation(t: Json): RoutingExplanation | null {
     ...d,
     taskId: str(t['id']) ?? '',
     title: str(t['title']) ?? '',
-    team: str(pick(d, 'team')) ?? str(t['team']),
-    assignee: str(pick(d, 'assignee')) ?? str(t['assignee']),
+    // the task carries names; a decision may carry ids
+    team: str(t['team']) ?? str(d['team']),
+    assignee: str(t['assignee']) ?? str(d['assignee']),
     confidence: numOr(d['confidence'], 0),
     factors: Array.isArray(factors) ? factors.map((f) => (typeof f === 'string' ? f : JSON.stringify(f))) : [],
     decidedAt: time(pick(d, 'decidedAt', 'createdAt', 'at')),
@@ -163,7 +173,12 @@ export function loopbackData(o: LoopbackOptions): AssistantData {
         api.get('/v1/compliance/score') as Promise<Json>,
         api.get('/v1/compliance/violations', { status: 'open', limit: q.limit }),
       ]);
-      return { ...score, score: numOr(pick(score, 'score', 'overall'), 0), open: asList(open).map(toViolation) };
+      const org = (score?.['org'] ?? {}) as Json;
+      return {
+        score: numOr(pick(score ?? {}, 'score', 'overall'), numOr(org['score'], 0)),
+        ...(Array.isArray(score?.['teams']) ? { teams: score['teams'] } : {}),
+        open: asList(open).map(toViolation),
+      };
     },
     workload: async (q) => asList(((await api.get('/v1/workload', { team: q.team })) as Json)?.['members']).map(toMember),
     memberWorkload: async (m) => {
@@ -190,12 +205,12 @@ export function loopbackData(o: LoopbackOptions): AssistantData {
       };
     },
     queryMetric: async (q) => {
-      const d = (await api.get(`/v1/metrics/${encodeURIComponent(q.name)}`, { since: `${Math.round(q.sinceMs / 1000)}s`, bucket: `${Math.round(q.bucketMs / 1000)}s` })) as Json;
+      const d = (await api.get('/v1/metrics/query', { name: q.name, since: `${Math.round(q.sinceMs / 1000)}s`, bucket: `${Math.round(q.bucketMs / 1000)}s` })) as Json;
       return { ...d, name: q.name, points: asList(pick(d, 'points', 'buckets')) as Array<{ at: number; value: number }> };
     },
     ...(o.searchRunbooks ? { searchRunbooks: async (q: { query: string; limit: number }) => o.searchRunbooks!(q.query, q.limit) } : {}),
     ackTask: (id) => api.call('POST', `/v1/tasks/${encodeURIComponent(id)}/ack`, {}),
-    routeTask: (id) => api.call('POST', `/v1/tasks/${encodeURIComponent(id)}/route`, {}),
+    routeTask: (task) => api.call('POST', '/v1/route', task),
     ackViolation: (id) => api.call('POST', `/v1/compliance/violations/${encodeURIComponent(id)}/ack`, {}),
     approveAction: (id) => api.call('POST', `/v1/healing/actions/${encodeURIComponent(id)}/approve`, {}),
     rejectAction: (id, reason) => api.call('POST', `/v1/healing/actions/${encodeURIComponent(id)}/reject`, { reason }),
