@@ -64,10 +64,10 @@ export function registerHealingIssues(healing: Command, ctx: CliContext): void {
     .option('--severity <severity>', 'low, medium, high or critical')
     .option('--limit <n>', 'at most this many', '100')
     .action(async (opts: { status: string; source?: string; severity?: string; limit: string }) => {
-      const r = await ctx.client().get<{ issues: IssueView[] }>('/v1/healing/issues', {
+      const r = await ctx.client().get<IssueView[]>('/v1/healing/issues', {
         status: opts.status, source: opts.source, severity: opts.severity, limit: opts.limit,
       });
-      ctx.out.list(r.issues, [
+      ctx.out.list(r, [
         { header: 'id', value: 'id' },
         { header: 'severity', value: 'severity', color: severityColor },
         { header: 'status', value: 'status', color: statusColor },
@@ -98,8 +98,8 @@ export function registerHealingIssues(healing: Command, ctx: CliContext): void {
     .command('list')
     .description('configured checks with their last result')
     .action(async () => {
-      const r = await ctx.client().get<{ checks: Array<Record<string, unknown>> }>('/v1/healing/checks');
-      ctx.out.list(r.checks, [
+      const r = await ctx.client().get<Array<Record<string, unknown>>>('/v1/healing/checks');
+      ctx.out.list(r, [
         { header: 'name', value: 'name' },
         { header: 'type', value: 'type' },
         { header: 'every', value: (c) => `${c.intervalSeconds}s` },

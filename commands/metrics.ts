@@ -116,8 +116,8 @@ export function register(program: Command, ctx: CliContext): void {
     .command('list')
     .description('metric names with their series and point counts')
     .action(async () => {
-      const r = await ctx.client().get<{ metrics: Array<{ name: string; series: number; points: number; lastAt: string }> }>('/v1/metrics');
-      ctx.out.list(r.metrics, [
+      const r = await ctx.client().get<Array<{ name: string; series: number; points: number; lastAt: string }>>('/v1/metrics');
+      ctx.out.list(r, [
         { header: 'name', value: 'name' },
         { header: 'series', value: 'series' },
         { header: 'points', value: 'points' },

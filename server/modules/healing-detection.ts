@@ -95,7 +95,7 @@ export function healingDetectionRoutes(ctx: ModuleContext): Route[] {
           severity: query.severity as Issue['severity'] | undefined,
           limit: query.limit,
         });
-        return { body: { issues: list } };
+        return { body: list };
       },
     }),
     route({
@@ -139,7 +139,7 @@ export function healingDetectionRoutes(ctx: ModuleContext): Route[] {
             consecutiveFailures: s?.failures ?? 0, createdAt: c.createdAt, spec: c.spec,
           };
         });
-        return { body: { checks } };
+        return { body: checks };
       },
     }),
     route({

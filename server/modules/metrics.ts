@@ -113,7 +113,7 @@ export const metricsModule: Module = {
       }),
       route({
         method: 'GET', path: '/v1/metrics', perm: ['healing', 'read'],
-        handler: async ({ caller }) => ({ body: { metrics: (await ctx.store.metrics.listNames(caller.orgId)).map((m) => ({ ...m })) } }),
+        handler: async ({ caller }) => ({ body: await ctx.store.metrics.listNames(caller.orgId) }),
       }),
     ];
   },
