@@ -35,7 +35,8 @@ export interface DashboardSource {
 
 /** Which panels an event invalidates, so the dashboard reloads only those (no polling). */
 export function panelsTouchedBy(type: string): readonly PanelKey[] {
-  if (type.startsWith('task.')) return ['tasks', 'decisions'];
+  // New and changed tasks start and stop SLA clocks, hence compliance.
+  if (type.startsWith('task.')) return ['tasks', 'decisions', 'compliance'];
   if (type.startsWith('routing.') || type.startsWith('decision.')) return ['decisions', 'tasks'];
   if (type.startsWith('issue.')) return ['issues'];
   if (type.startsWith('action.') || type.startsWith('playbook.')) return ['actions', 'issues'];

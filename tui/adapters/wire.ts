@@ -77,19 +77,19 @@ export function toTask(v: unknown, now: number): TaskVM {
   };
 }
 
-export function toDecision(v: unknown, now: number): DecisionVM {
-  const o = obj(v);
-  const task = obj(o.task);
-  const decision = obj(o.decision);
-  const d = Object.keys(decision).length > 0 ? { ...o, ...decision } : o;
+/** A decision from its task.routed event: `{taskId, team, assignee, assigneeName, confidence}`. */
+export function toDecisionFromEvent(v: unknown, titles: ReadonlyMap<string, string>, now: number): DecisionVM {
+  const e = obj(v);
+  const d = obj(e.data);
+  const taskId = str(d, 'taskId') ?? str(e, 'subject') ?? '';
   return {
-    id: str(d, 'id', 'decisionId', 'taskId') ?? '?',
-    taskId: str(d, 'taskId') ?? str(task, 'id') ?? '',
-    taskTitle: str(d, 'taskTitle', 'title') ?? str(task, 'title') ?? '',
-    team: str(d, 'team', 'teamName', 'teamId'),
-    assignee: str(d, 'assignee', 'assigneeName', 'assigneeId'),
+    id: str(e, 'id') ?? taskId,
+    taskId,
+    taskTitle: titles.get(taskId) ?? str(d, 'title') ?? taskId,
+    team: str(d, 'team', 'teamId'),
+    assignee: str(d, 'assigneeName', 'assignee'),
     confidence: num(d, 'confidence') ?? 0,
-    at: time(d, now, 'at', 'decidedAt', 'createdAt'),
+    at: time(e, now, 'at'),
   };
 }
 
@@ -101,7 +101,7 @@ export function toIssue(v: unknown, now: number): IssueVM {
     severity: (str(o, 'severity') ?? 'low').toLowerCase(),
     status: str(o, 'status') ?? 'open',
     source: str(o, 'source') ?? '',
-    detectedAt: time(o, now, 'detectedAt', 'openedAt', 'createdAt'),
+    detectedAt: time(o, now, 'detectedAt', 'firstSeenAt', 'openedAt', 'createdAt'),
   };
 }
 
@@ -112,7 +112,7 @@ export function toAction(v: unknown, now: number): ActionVM {
     playbook: str(o, 'playbook', 'playbookName', 'playbookId') ?? '',
     issueId: str(o, 'issueId', 'issue'),
     status: str(o, 'status') ?? '-',
-    step: str(o, 'step', 'currentStep', 'stepId'),
+    step: str(o, 'step', 'currentStep', 'stepId') ?? str(obj(o.approval), 'stepId'),
     createdAt: time(o, now, 'createdAt', 'startedAt'),
   };
 }
@@ -142,10 +142,11 @@ export function toSlaRisk(v: unknown, now: number): SlaRiskVM {
 }
 
 export function toCompliance(score: unknown, violations: readonly ViolationVM[], slas: readonly SlaRiskVM[]): ComplianceVM {
-  const s = obj(score);
+  const raw = obj(score);
+  const s = raw.org && typeof raw.org === 'object' ? { ...raw, ...obj(raw.org) } : raw;
   const open = violations.filter((v) => v.status === 'open' || v.status === 'acknowledged');
   const counted = Object.fromEntries(SEVERITIES.map((sev) => [sev, open.filter((v) => v.severity === sev).length])) as Record<Severity, number>;
-  const given = obj(s.bySeverity ?? s.openBySeverity);
+  const given = obj(s.bySeverity ?? s.openBySeverity ?? s.open);
   const bySeverity = Object.fromEntries(SEVERITIES.map((sev) => [sev, num(given, sev) ?? counted[sev]])) as Record<Severity, number>;
   return { score: num(s, 'score', 'value'), bySeverity, violations, slasAtRisk: slas };
 }
@@ -154,7 +155,7 @@ export function toMemberLoad(v: unknown): MemberLoadVM {
   const o = obj(v);
   const risk = obj(o.burnout ?? o.risk);
   const member = obj(o.member);
-  const score = num(o, 'burnoutRisk', 'burnoutScore', 'riskScore') ?? num(risk, 'score', 'value') ?? 0;
+  const score = num(o, 'burnoutRisk', 'burnoutScore', 'riskScore', 'score') ?? num(risk, 'score', 'value') ?? 0;
   const scaled = score > 1 ? score / 100 : score;
   const util = num(o, 'utilization', 'load') ?? 0;
   return {
@@ -169,7 +170,7 @@ export function toMemberLoad(v: unknown): MemberLoadVM {
 }
 
 export function toSeries(name: string, v: unknown): MetricSeriesVM {
-  const points = list(v, 'points', 'buckets', 'series').map((p) => (typeof p === 'number' ? p : num(obj(p), 'value', 'avg', 'mean', 'v') ?? NaN));
+  const points = list(v, 'buckets', 'points', 'series').map((p) => (typeof p === 'number' ? p : num(obj(p), 'value', 'avg', 'mean', 'v') ?? NaN));
   const finite = points.filter((p) => Number.isFinite(p));
   return { name, points: finite, last: finite.length > 0 ? finite[finite.length - 1]! : null };
 }

@@ -6,8 +6,9 @@ import type { PanelData, PanelKey } from '../model.js';
 import { PanelUnavailable, type DashboardSource } from '../source.js';
 import { openEventStream } from './event-stream.js';
 import {
-  list, obj, str, toAction, toCompliance, toDecision, toEvent, toHeader, toIssue, toMemberLoad, toSeries, toSlaRisk, toTask, toViolation,
+  list, obj, str, toAction, toCompliance, toDecisionFromEvent, toEvent, toHeader, toIssue, toMemberLoad, toSeries, toTask, toViolation,
 } from '../adapters/wire.js';
+import { slasAtRisk } from '../adapters/sla.js';
 
 export interface HttpSourceOptions {
   readonly client: ApiClient;
@@ -20,6 +21,7 @@ export interface HttpSourceOptions {
 
 /** The series the metrics panel shows when the daemon does not list its own. */
 export const KEY_SERIES = ['api_latency_p99', 'error_rate', 'cpu_usage', 'queue_depth'];
+
 
 function unavailableOr(err: unknown): never {
   if (err instanceof AppError) {
@@ -34,39 +36,42 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
   const clock = opts.clock ?? Date.now;
   const get = (path: string, query?: Record<string, string | number>) => client.get<unknown>(path, query).catch(unavailableOr);
 
+  const openTasks = async () => list(await get('/v1/tasks', { limit: 200 }), 'tasks');
+
   const loaders: { [K in PanelKey]: () => Promise<PanelData[K]> } = {
-    tasks: async () => list(await get('/v1/tasks', { limit: 200 }), 'tasks').map((t) => toTask(t, clock())),
-    decisions: async () => list(await get('/v1/routing/decisions', { limit: 50 }), 'decisions').map((d) => toDecision(d, clock())),
+    tasks: async () => (await openTasks()).map((t) => toTask(t, clock())),
+    // Decisions are read from the task.routed events (the daemon keeps one per routed task).
+    decisions: async () => {
+      const [events, tasks] = await Promise.all([get('/v1/events/recent', { types: 'task.routed', limit: 50 }), openTasks()]);
+      const titles = new Map(tasks.map((t) => [str(obj(t), 'id') ?? '', str(obj(t), 'title') ?? '']));
+      return list(events, 'events')
+        .map((e) => toDecisionFromEvent(e, titles, clock()))
+        .reverse();
+    },
     issues: async () => list(await get('/v1/healing/issues'), 'issues').map((i) => toIssue(i, clock())),
     actions: async () => list(await get('/v1/healing/actions'), 'actions').map((a) => toAction(a, clock())),
     compliance: async () => {
-      const [score, violations, slas] = await Promise.all([
+      const [score, violations, rules, tasks] = await Promise.all([
         get('/v1/compliance/score'),
-        get('/v1/compliance/violations'),
-        get('/v1/compliance/slas', { atRisk: 'true' }).catch((e) => (e instanceof PanelUnavailable ? [] : Promise.reject(e))),
+        get('/v1/compliance/violations', { limit: 500 }),
+        get('/v1/compliance/rules').catch(() => []),
+        openTasks().catch(() => []),
       ]);
       const now = clock();
-      return toCompliance(
-        score,
-        list(violations, 'violations').map((v) => toViolation(v, now)),
-        list(slas, 'slas', 'atRisk').map((s) => toSlaRisk(s, now)).filter((s) => s.breached || s.dueAt - now < 3_600_000),
-      );
+      const vs = list(violations, 'violations').map((v) => toViolation(v, now));
+      return toCompliance(score, vs, slasAtRisk(list(rules, 'rules'), tasks, vs, now));
     },
     workload: async () => list(await get('/v1/workload'), 'members', 'snapshots').map(toMemberLoad),
     metrics: async () => {
-      const names = await get('/v1/metrics/series')
-        .then((r) => list(r, 'series', 'names').map((n) => (typeof n === 'string' ? n : str(obj(n), 'name') ?? '')).filter(Boolean))
-        .catch(() => KEY_SERIES);
-      const chosen = names.slice(0, 8);
-      const series = await Promise.all(
+      const listed = list(await get('/v1/metrics'), 'metrics', 'series', 'names')
+        .map((n) => (typeof n === 'string' ? n : str(obj(n), 'name') ?? ''))
+        .filter(Boolean);
+      const chosen = [...KEY_SERIES.filter((k) => listed.includes(k)), ...listed.filter((n) => !KEY_SERIES.includes(n))].slice(0, 8);
+      return Promise.all(
         chosen.map((name) =>
-          get(`/v1/metrics/${encodeURIComponent(name)}`, { since: '6h', bucket: '10m' }).then((r) => toSeries(name, r), (e) => {
-            if (e instanceof PanelUnavailable) throw e;
-            return toSeries(name, []);
-          }),
+          get('/v1/metrics/query', { name, since: '6h', bucket: '10m' }).then((r) => toSeries(name, r), () => toSeries(name, [])),
         ),
       );
-      return series;
     },
   };
 
@@ -120,7 +125,7 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
       return { id: str(r, 'id') ?? id, status: str(r, 'status') ?? 'rejected' };
     },
     async ask(text, sessionId) {
-      const r = obj(await client.post('/v1/assistant/ask', { question: text, message: text, sessionId: sessionId ?? undefined }).catch(unavailableOr));
+      const r = obj(await client.post('/v1/assistant/ask', { question: text, mode: 'ask', ...(sessionId ? { sessionId } : {}) }).catch(unavailableOr));
       return {
         sessionId: str(r, 'sessionId', 'session') ?? sessionId ?? '',
         answer: str(r, 'answer', 'text', 'message', 'content') ?? JSON.stringify(r),

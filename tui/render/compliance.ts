@@ -23,7 +23,7 @@ export function violationRow(v: ViolationVM, now: number): Row {
 
 export const slaColumns: readonly Column[] = [
   { title: 'SUBJECT', width: 24, grow: true },
-  { title: 'CLOCK', width: 10 },
+  { title: 'CLOCK', width: 24, drop: 1 },
   { title: 'DUE', width: 10, align: 'right' },
 ];
 
