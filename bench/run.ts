@@ -19,6 +19,7 @@ export const BENCHMARKS: string[] = [
   'workload-snapshots',
   'workload-show',
   'healing-latency',
+  'tui',
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
