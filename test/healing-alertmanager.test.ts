@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, startDaemon, type TestDaemon } from './helpers.js';
+
+/**
+ * The real peer: Prometheus Alertmanager (Debian package prometheus-alertmanager, installed by .ci/run)
+ * with a webhook receiver pointing at the daemon. An alert posted to Alertmanager opens an issue, the
+ * issue starts a playbook, and the alert resolving resolves the issue.
+ */
+
+const BINARY = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
+
+/** Alertmanager cannot report a port it picked, so take a free one from the kernel first. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let d: TestDaemon;
+let am: ChildProcess | undefined;
+let amUrl = '';
+let dir = '';
+let amLog = '';
+
+const api = async <T>(path: string): Promise<T> => (await (await d.api(path)).json()) as T;
+
+describe.skipIf(!BINARY)('with a real Prometheus Alertmanager', () => {
+  beforeAll(async () => {
+    d = await startDaemon();
+    const ingest = await d.tokenFor('operator', 'alertmanager');
+    const playbook = [
+      'name: restart-on-alert',
+      'trigger: {source: alert, labels: {alertname: ApiDown}}',
+      'cooldown: 0',
+      'steps:',
+      '  - {id: restart, type: exec, argv: [echo, restarting, "{{issue.labels.service}}"], idempotent: true}',
+    ].join('\n');
+    expect((await d.api('/v1/healing/playbooks', { method: 'POST', json: { source: playbook } })).status).toBe(201);
+
+    dir = mkdtempSync(join(tmpdir(), 'foundry-am-'));
+    const config = [
+      'route:',
+      '  receiver: foundry',
+      '  group_by: [alertname, service]',
+      '  group_wait: 0s',
+      '  group_interval: 1s',
+      '  repeat_interval: 1h',
+      'receivers:',
+      '  - name: foundry',
+      '    webhook_configs:',
+      `      - url: ${d.url}/v1/integrations/alertmanager`,
+      '        send_resolved: true',
+      '        http_config:',
+      '          authorization:',
+      '            type: Bearer',
+      `            credentials: ${ingest}`,
+    ].join('\n');
+    writeFileSync(join(dir, 'alertmanager.yml'), config);
+    const port = await freePort();
+    amUrl = `http://127.0.0.1:${port}`;
+    am = spawn(BINARY!, [
+      `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    am.stdout!.on('data', (b: Buffer) => (amLog += b.toString()));
+    am.stderr!.on('data', (b: Buffer) => (amLog += b.toString()));
+    await eventually(async () => (await fetch(`${amUrl}/-/ready`)).ok, 20_000, `Alertmanager to be ready (${amLog.slice(-500)})`);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (am && am.exitCode === null) {
+      const exited = new Promise((r) => am!.once('exit', r));
+      am.kill('SIGTERM');
+      await exited;
+    }
+    await d?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('turns an alert posted to Alertmanager into an issue and a playbook run, and resolves the issue with it', async () => {
+    const labels = { alertname: 'ApiDown', service: 'api', severity: 'critical' };
+    const post = (body: unknown) => fetch(`${amUrl}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const fired = await post([{ labels, annotations: { summary: 'the API does not answer' }, startsAt: new Date().toISOString() }]);
+    expect(fired.status).toBe(200);
+
+    type IssueView = { id: string; status: string; source: string; labels: Record<string, string>; title: string };
+    const issue = await eventually(async () => (await api<IssueView[]>('/v1/healing/issues?status=all')).find((i) => i.labels.alertname === 'ApiDown'), 20_000, 'the issue')
+      .catch((e: Error) => { throw new Error(`${e.message}; Alertmanager said:\n${amLog.split('\n').filter((l) => !l.includes('gossip')).slice(-12).join('\n')}`); });
+    expect(issue).toMatchObject({ source: 'alert', status: 'open', title: 'the API does not answer' });
+
+    type ActionView = { id: string; status: string; issueId: string; trigger: string; steps?: Array<{ output: { stdout?: string } }> };
+    const action = await eventually(async () => (await api<ActionView[]>('/v1/healing/actions')).find((a) => a.issueId === issue.id), 20_000, 'the playbook to start');
+    expect(action.trigger).toBe('auto');
+    const done = await eventually(async () => {
+      const a = await api<ActionView>(`/v1/healing/actions/${action.id}`);
+      return a.status === 'succeeded' ? a : undefined;
+    }, 20_000, 'the action to finish');
+    expect(done.steps![0]!.output.stdout).toBe('restarting api\n');
+
+    const resolved = await post([{ labels, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date().toISOString() }]);
+    expect(resolved.status).toBe(200);
+    await eventually(async () => (await api<IssueView>(`/v1/healing/issues/${issue.id}`)).status === 'resolved', 30_000, 'the issue to resolve');
+  }, 90_000);
+});
