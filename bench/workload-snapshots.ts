@@ -15,20 +15,24 @@ export async function run(): Promise<void> {
   const org = syntheticOrg({ members: MEMBERS, days: DAYS, endAt, tasksPerDay: 1.5 });
   const from = new Date(endAt - DAYS * 86_400_000).toISOString().slice(0, 10);
   const to = new Date(endAt - 86_400_000).toISOString().slice(0, 10);
-  const runs: Array<{ history: number; snapshots: number; count: number }> = [];
+  const runs: Array<{ history: number; snapshots: number; count: number; cpu: number }> = [];
   for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const histories = buildHistories({ tasks: org.tasks, events: [], now: endAt });
     const profiles = org.members.map((m) => resolveProfile(m));
     const t1 = performance.now();
     const snaps = computeSnapshots({ profiles, histories, from, to, now: endAt });
     const t2 = performance.now();
-    runs.push({ history: t1 - t0, snapshots: t2 - t1, count: snaps.length });
+    const c = process.cpuUsage(c0);
+    runs.push({ history: t1 - t0, snapshots: t2 - t1, count: snaps.length, cpu: (c.user + c.system) / 1000 });
   }
   const best = runs.reduce((a, b) => (a.history + a.snapshots <= b.history + b.snapshots ? a : b));
   const total = best.history + best.snapshots;
   console.log(`workload snapshots: ${MEMBERS} members × ${DAYS} days, ${org.tasks.length} tasks → ${best.count} snapshots`);
-  console.log(`  histories ${best.history.toFixed(0)} ms + snapshots ${best.snapshots.toFixed(0)} ms = ${total.toFixed(0)} ms (best of 3; target ≤ 2000 ms) ${total <= 2000 ? 'OK' : 'OVER'}`);
+  console.log(`  histories ${best.history.toFixed(0)} ms + snapshots ${best.snapshots.toFixed(0)} ms = ${total.toFixed(0)} ms wall (best of 3; target ≤ 2000 ms) ${total <= 2000 ? 'OK' : 'OVER'}`);
+  // CPU time (all threads, GC included) says more than wall time on a shared, loaded machine.
+  console.log(`  cpu ${best.cpu.toFixed(0)} ms; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
