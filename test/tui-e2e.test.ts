@@ -99,6 +99,31 @@ describe.skipIf(!hasTmux)('foundry-op tui in a terminal', () => {
     await tmux.waitFor('filter: kafka');
   });
 
+  it('approves an action awaiting approval, after confirming, and shows the result', async () => {
+    // Someone else starts the action: the person who started one may not approve it.
+    const manager = await d.tokenFor('manager');
+    const source = 'name: e2e-restart\ntrigger: {source: manual}\nsteps:\n  - {id: ok, type: approve, timeout: 15m}\n  - {id: pause, type: wait, duration: 1s}\n';
+    const pb = await d.api('/v1/healing/playbooks', { method: 'POST', json: { source } });
+    expect(pb.status).toBe(201);
+    const { id: playbookId } = (await pb.json()) as { id: string };
+    const run = await d.api(`/v1/healing/playbooks/${playbookId}/run`, { method: 'POST', json: {}, token: manager });
+    expect(run.status).toBe(201);
+    const { id: actionId } = (await run.json()) as { id: string };
+
+    tmux.keys(':');
+    tmux.literal('healing');
+    tmux.keys('Enter');
+    await tmux.waitFor(new RegExp(`${actionId.slice(0, 12)}\\S*\\s+e2e-restart\\s+awaiting_approval`));
+    tmux.keys('a');
+    await tmux.waitFor(`Approve action ${actionId}? [y/N]`);
+    let action = (await (await d.api(`/v1/healing/actions/${actionId}`)).json()) as { status: string };
+    expect(action.status).toBe('awaiting_approval');
+    tmux.keys('y');
+    await tmux.waitFor(new RegExp(`approved ${actionId}: now \\w+`));
+    action = (await (await d.api(`/v1/healing/actions/${actionId}`)).json()) as { status: string };
+    expect(action.status).not.toBe('awaiting_approval');
+  });
+
   it('quits on q and gives the terminal back', async () => {
     tmux.keys('q');
     await eventually(() => tmux.exited(), 5000, 'the dashboard to exit');
