@@ -1,5 +1,6 @@
-import { afterEach, describe, it, expect } from 'vitest';
-import { openStore, type SqlStore } from '../server/store/index.js';
+import { afterEach, beforeEach, it, expect } from 'vitest';
+import type { SqlStore } from '../server/store/index.js';
+import { forEachStore, openTestStore, type StoreKind } from './helpers.js';
 import { InProcessBus } from '../server/bus/memory.js';
 import { StoreJobQueue } from '../server/jobs/store-queue.js';
 import { makeCommit } from '../core/unit-of-work.js';
@@ -31,16 +32,22 @@ interface Harness {
   verifyOk: { value: boolean };
 }
 
-const open: Array<{ store: SqlStore; queue: StoreJobQueue }> = [];
+const open: Array<{ queue: StoreJobQueue }> = [];
+const stores: Array<() => Promise<void>> = [];
+let kind: StoreKind = 'sqlite';
 afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.queue.close();
-    await h.store.close();
-  }
+  for (const h of open.splice(0)) await h.queue.close();
+  for (const cleanup of stores.splice(0)) await cleanup();
 });
 
+async function freshStore(): Promise<SqlStore> {
+  const t = await openTestStore(kind);
+  stores.push(t.cleanup);
+  return t.store;
+}
+
 async function harness(opts: { autoHealing?: boolean; maxConcurrent?: number; store?: SqlStore; startQueue?: boolean } = {}): Promise<Harness> {
-  const store = opts.store ?? (await openStore(':memory:'));
+  const store = opts.store ?? (await freshStore());
   if (!(await store.orgs.get(ORG))) await store.orgs.insert({ id: ORG, name: 'test', createdAt: 1 });
   const clock = { now: () => Date.now() };
   const bus = new InProcessBus(store.events);
@@ -64,7 +71,7 @@ async function harness(opts: { autoHealing?: boolean; maxConcurrent?: number; st
   const engine = new HealingEngine({ store, commit, queue, clock, executors, autoHealing: opts.autoHealing ?? true, limits: { maxConcurrent: opts.maxConcurrent ?? 4 } });
   engine.attach();
   if (opts.startQueue !== false) await queue.start();
-  open.push({ store, queue });
+  open.push({ queue });
   return { store, engine, queue, ran, events, execResults, verifyOk };
 }
 
@@ -94,7 +101,8 @@ rollback:
 const issue = (service = 'api') => openIssue(`iss_${service}`, ORG, { source: 'alert', severity: 'high', title: `${service} down`, labels: { service }, at: Date.now() });
 const detected = (i = issue()): BusEvent => ({ id: 1, orgId: ORG, type: 'issue.detected', at: Date.now(), actor: 'system:healing', subject: i.id, data: { issue: i } });
 
-describe('healing actions', () => {
+forEachStore('healing actions', (k) => {
+  beforeEach(() => { kind = k; });
   it('run every step of a playbook, recording each with its output, and announce the result', async () => {
     const h = await harness();
     await h.engine.addPlaybook(alice, RESTART);
@@ -245,7 +253,8 @@ describe('healing actions', () => {
   });
 });
 
-describe('after a crash', () => {
+forEachStore('after a crash', (k) => {
+  beforeEach(() => { kind = k; });
   /** What kill -9 in the middle of a step leaves: the action running, the step recorded as running. */
   async function crashedMidStep(idempotent: boolean) {
     const first = await harness({ startQueue: false });

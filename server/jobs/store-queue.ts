@@ -157,7 +157,7 @@ export class StoreJobQueue implements JobQueue {
     const row = await this.db.get<Row>(
       `UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= ? AND kind IN (${kinds.map(() => '?').join(', ')})
-                   ORDER BY run_at, created_at LIMIT 1)
+                   ORDER BY run_at, created_at LIMIT 1${this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''})
          AND status = 'queued'
        RETURNING *`,
       [this.workerId, now + this.o.leaseMs, now, now, ...kinds],
