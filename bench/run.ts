@@ -19,6 +19,7 @@ export const BENCHMARKS: string[] = [
   'workload-snapshots',
   'workload-show',
   'healing-latency',
+  'compliance-sweep',
   'tui',
 ];
 

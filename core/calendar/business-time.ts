@@ -111,16 +111,21 @@ export class BusinessCalendar {
 }
 
 const compiled = new Map<string, BusinessCalendar>();
+const bySpec = new WeakMap<CalendarSpec, BusinessCalendar>();
 
 /** The cached BusinessCalendar of a spec (keyed by its content, so an edited calendar recompiles). */
 export function businessCalendar(spec: CalendarSpec = ALWAYS): BusinessCalendar {
+  // Sweeps ask for the same spec objects millions of times: look them up by identity first.
+  let cal = bySpec.get(spec);
+  if (cal) return cal;
   const key = JSON.stringify([spec.timeZone, spec.days, spec.hours, spec.holidays]);
-  let cal = compiled.get(key);
+  cal = compiled.get(key);
   if (!cal) {
     cal = new BusinessCalendar(spec);
     if (compiled.size > 1_000) compiled.clear();
     compiled.set(key, cal);
   }
+  bySpec.set(spec, cal);
   return cal;
 }
 

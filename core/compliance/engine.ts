@@ -52,7 +52,8 @@ const TASK_EVENTS = /^task\./;
 const ACTION_EVENTS = /^action\./;
 const OPEN_STATUSES = ['open', 'acknowledged', 'in_progress', 'waiting_on_customer'] as const;
 const BATCH = 500;
-const PAGE = 20_000;
+// Tasks come newest first; each page re-sorts what is left, so pages are as large as the repository allows.
+const PAGE = 100_000;
 
 type ActiveIndex = Map<string, Map<string, Violation>>; // entityId → ruleId → active violation
 

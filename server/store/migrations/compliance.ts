@@ -68,4 +68,10 @@ CREATE TABLE compliance_calendars (
   PRIMARY KEY (organization_id, name)
 );
 `),
+  // Looking up the active violations of one entity is the hot query of per-change evaluation; without
+  // statistics SQLite preferred the detected_at index and scanned every violation of the organisation.
+  portable(301, 'compliance: index violations by entity and status', `
+DROP INDEX violations_org_detected;
+CREATE INDEX violations_org_entity_status ON violations (organization_id, entity_id, status);
+`),
 ];
