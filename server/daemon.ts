@@ -4,6 +4,7 @@ import type { Clock, EventBus } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { makeCommit } from '../core/unit-of-work.js';
 import { InProcessBus } from './bus/memory.js';
+import { RedisBus } from './bus/redis.js';
 import type { DaemonConfig } from './config.js';
 import { Router } from './http/router.js';
 import type { Caller, Route } from './http/route.js';
@@ -47,14 +48,21 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   if (!jwtKey) throw new AppError('usage', `${config.home} is not initialised`, 'run: foundry-op init');
   const log = options.log ?? (config.logFile ? fileLogger(config.logFile) : silentLogger());
   const store = await openStore(config.db, { now: clock.now() });
-  const bus = options.bus ? options.bus(store) : new InProcessBus(store.events);
+  const bus: EventBus = options.bus
+    ? options.bus(store)
+    : config.redis
+      ? new RedisBus({ url: config.redis, events: store.events, log })
+      : new InProcessBus(store.events);
   const metrics = createMetricsRegistry();
   const ctx: ModuleContext = {
     config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock),
   };
   const startedAt = clock.now();
   const modules: Module[] = options.modules ?? [
-    adminModule({ jwtKey, version: packageVersion(), startedAt }),
+    adminModule({
+      jwtKey, version: packageVersion(), startedAt,
+      readiness: bus instanceof RedisBus ? async () => ({ redis: (bus as RedisBus).status() }) : undefined,
+    }),
     coreModule,
     ...areaModules,
   ];

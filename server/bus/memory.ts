@@ -1,66 +1,31 @@
 import type { BusEvent } from '../../core/model.js';
 import type { EventBus, EventRepo, SubscribeOptions, Subscription } from '../../core/ports.js';
-
-interface Subscriber {
-  orgId: string;
-  types: Set<string> | null;
-  /** Events that arrive while the subscriber is still replaying history wait here. */
-  pending: BusEvent[] | null;
-  lastId: number;
-  listener: (event: BusEvent) => void;
-}
+import { Fanout } from './fanout.js';
 
 /**
  * The embedded bus: events are already rows of the events table when they are published, so a
- * subscriber that resumes from an id replays the table and then continues live with no gap and no duplicate.
+ * subscriber that resumes from an id replays the table and then continues live.
  */
 export class InProcessBus implements EventBus {
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly fanout: Fanout;
 
-  constructor(private readonly events: EventRepo) {}
-
-  publish(events: BusEvent[]): void {
-    for (const sub of this.subscribers) {
-      for (const event of events) {
-        if (event.orgId !== sub.orgId) continue;
-        if (sub.pending) sub.pending.push(event);
-        else deliver(sub, event);
-      }
-    }
+  constructor(events: EventRepo) {
+    this.fanout = new Fanout(events);
   }
 
-  async subscribe(orgId: string, options: SubscribeOptions, listener: (event: BusEvent) => void): Promise<Subscription> {
-    const types = options.types && options.types.length > 0 ? new Set(options.types) : null;
-    const sub: Subscriber = { orgId, types, pending: options.afterId === undefined ? null : [], lastId: options.afterId ?? 0, listener };
-    this.subscribers.add(sub);
-    if (sub.pending) {
-      try {
-        for (;;) {
-          const page = await this.events.list(orgId, { afterId: sub.lastId, types: options.types, limit: 1000 });
-          for (const event of page) deliver(sub, event);
-          if (page.length < 1000) break;
-        }
-      } finally {
-        const waiting = sub.pending;
-        sub.pending = null;
-        for (const event of waiting) deliver(sub, event);
-      }
-    }
-    return { close: () => this.subscribers.delete(sub) };
+  publish(events: BusEvent[]): void {
+    this.fanout.deliver(events);
+  }
+
+  subscribe(orgId: string, options: SubscribeOptions, listener: (event: BusEvent) => void): Promise<Subscription> {
+    return this.fanout.subscribe(orgId, options, listener);
   }
 
   get subscriberCount(): number {
-    return this.subscribers.size;
+    return this.fanout.size;
   }
 
   async close(): Promise<void> {
-    this.subscribers.clear();
+    this.fanout.clear();
   }
-}
-
-function deliver(sub: Subscriber, event: BusEvent): void {
-  if (event.id <= sub.lastId) return;
-  sub.lastId = event.id;
-  if (sub.types && !sub.types.has(event.type)) return;
-  sub.listener(event);
 }

@@ -45,7 +45,7 @@ export function adminModule(opts: AdminOptions): Module {
             if (opts.readiness) {
               for (const [k, v] of Object.entries(await opts.readiness())) {
                 checks[k] = v;
-                if (v !== 'ok') ready = false;
+                if (v !== 'ok' && !v.startsWith('degraded')) ready = false;
               }
             }
             return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not_ready', checks } };

@@ -20,7 +20,7 @@ export class SqlAuditRepo implements AuditRepo {
   async append(orgId: string, actor: string, at: number, draft: AuditDraft): Promise<AuditEntry> {
     if (this.db.dialect === 'postgres') {
       // Appends from every daemon form one chain per org: take the org's lock for this transaction.
-      await this.db.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`audit:${orgId}`]);
+      await this.db.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`org:${orgId}`]);
     }
     const last = await this.db.get<{ hash: string }>(
       'SELECT hash FROM audit_log WHERE organization_id = ? ORDER BY id DESC LIMIT 1',

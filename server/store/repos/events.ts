@@ -13,6 +13,10 @@ export class SqlEventRepo implements EventRepo {
   constructor(private readonly db: SqlDb) {}
 
   async insert(orgId: string, actor: string, at: number, drafts: EventDraft[]): Promise<BusEvent[]> {
+    // Within an organisation, transactions that write events commit one after another (the lock is the
+    // one audit appends take), so event ids become visible in id order: a reader that has seen id N has
+    // seen every committed id below N. The scaled bus relies on this to deliver without gaps.
+    if (this.db.dialect === 'postgres') await this.db.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`org:${orgId}`]);
     const out: BusEvent[] = [];
     for (const d of drafts) {
       const row = await this.db.get<{ id: number }>(
