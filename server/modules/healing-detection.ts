@@ -178,11 +178,10 @@ export function healingDetectionRoutes(ctx: ModuleContext): Route[] {
   ];
 }
 
-let subscriptions: Subscription[] = [];
-
 /** Health monitor and the cache invalidation of issues resolved elsewhere (another daemon, a person). */
 export async function startHealingDetection(ctx: ModuleContext): Promise<() => Promise<void>> {
   const rt = detectionRuntime(ctx);
+  const subscriptions: Subscription[] = [];
   for (const org of await ctx.store.orgs.list()) {
     subscriptions.push(
       await ctx.bus.subscribe(org.id, { types: [ISSUE_RESOLVED] }, (e) => {
@@ -195,6 +194,5 @@ export async function startHealingDetection(ctx: ModuleContext): Promise<() => P
   return async () => {
     rt.health.stop();
     for (const s of subscriptions) s.close();
-    subscriptions = [];
   };
 }

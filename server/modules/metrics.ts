@@ -60,7 +60,8 @@ function settingMs(ctx: ModuleContext, key: string, fallback: number): number {
   return d ?? fallback;
 }
 
-let timers: Array<ReturnType<typeof setInterval>> = [];
+// Module.stop() takes no context; daemons in one process (tests) stop in reverse order of start.
+const stopHooks: Array<() => Promise<void>> = [];
 
 /**
  * Metrics in (push, batch, CSV import through batches), queries over system_metrics and its hourly
@@ -130,19 +131,15 @@ export const metricsModule: Module = {
     const retention = setInterval(() => void prune().catch((e) => ctx.log.warn(`metrics retention: ${(e as Error).message}`)), HOUR);
     persist.unref();
     retention.unref();
-    timers = [persist, retention];
     void prune().catch((e) => ctx.log.warn(`metrics retention: ${(e as Error).message}`));
-    stopHook = async () => {
-      for (const t of timers) clearInterval(t);
-      timers = [];
+    stopHooks.push(async () => {
+      clearInterval(persist);
+      clearInterval(retention);
       await rt.anomalies.persist();
       await rt.issues.stop();
-    };
+    });
   },
   async stop() {
-    await stopHook?.();
-    stopHook = null;
+    await stopHooks.pop()?.();
   },
 };
-
-let stopHook: (() => Promise<void>) | null = null;

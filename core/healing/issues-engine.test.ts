@@ -1,0 +1,119 @@
+import { describe, it, expect } from 'vitest';
+import type { Commit, Tx } from '../ports.js';
+import type { EventDraft } from '../model.js';
+import { IssueEngine } from './issues-engine.js';
+import { issueFingerprint, type Issue, type IssueSignal } from './issues.js';
+import type { IssueFilter } from './ports.js';
+
+/** Just enough of a store for the engine: issues in a map, a commit that records events and audit. */
+function fakeStore() {
+  const issues = new Map<string, Issue>();
+  const events: EventDraft[] = [];
+  const audit: string[] = [];
+  let writes = 0;
+  const healing = {
+    getIssue: async (_org: string, id: string) => issues.get(id) ?? null,
+    findOpenIssueByFingerprint: async (org: string, fp: string) =>
+      [...issues.values()].find((i) => i.organizationId === org && i.fingerprint === fp && i.status === 'open') ?? null,
+    listIssues: async (_org: string, _f?: IssueFilter) => [...issues.values()],
+    insertIssue: async (i: Issue) => void (writes++, issues.set(i.id, i)),
+    updateIssue: async (i: Issue) => void (writes++, issues.set(i.id, i)),
+  };
+  const commit: Commit = async (_actor, work) => {
+    const after: Array<() => void> = [];
+    const tx = { healing, onCommit: (fn: () => void) => after.push(fn) } as unknown as Tx;
+    const change = await work(tx);
+    events.push(...(change.events ?? []));
+    for (const a of [change.audit ?? []].flat()) audit.push(a.action);
+    after.forEach((fn) => fn());
+    return change.value;
+  };
+  return { store: { healing } as never, commit, issues, events, audit, writes: () => writes };
+}
+
+const alert = (labels: Record<string, string>, at = 1000, severity: IssueSignal['severity'] = 'high'): IssueSignal => ({
+  source: 'alert', severity, title: labels.alertname ?? 'x', labels, at,
+});
+
+describe('IssueEngine', () => {
+  it('opens one issue per fingerprint and announces it with issue.detected', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });
+    const r = await engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'Down', service: 'api' }) }]);
+    expect(r.opened).toHaveLength(1);
+    expect(r.opened[0]).toMatchObject({ status: 'open', source: 'alert', occurrences: 1, organizationId: 'org1' });
+    expect(f.events.map((e) => e.type)).toEqual(['issue.detected']);
+    expect(f.audit).toEqual(['issue.detect']);
+  });
+
+  it('folds repeats of an open issue in memory and writes them on flush', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });
+    const labels = { alertname: 'Down', service: 'api' };
+    await engine.ingest('org1', [{ kind: 'firing', signal: alert(labels, 1000) }]);
+    const writes = f.writes();
+    for (let i = 0; i < 50; i++) {
+      const r = await engine.ingest('org1', [{ kind: 'firing', signal: alert(labels, 2000 + i, i === 7 ? 'critical' : 'high') }]);
+      expect(r.opened).toHaveLength(0);
+    }
+    expect(f.writes()).toBe(writes);
+    await engine.flush();
+    const [issue] = [...f.issues.values()];
+    expect(issue).toMatchObject({ occurrences: 51, lastSeenAt: 2049, severity: 'critical' });
+    expect(f.events).toHaveLength(1);
+  });
+
+  it('resolves with issue.resolved and counts the repeats not yet written', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });
+    const labels = { alertname: 'Down' };
+    await engine.ingest('org1', [{ kind: 'firing', signal: alert(labels) }, { kind: 'firing', signal: alert(labels, 1500) }]);
+    const fp = issueFingerprint('alert', labels);
+    const r = await engine.ingest('org1', [{ kind: 'resolved', fingerprint: fp, at: 3000, resolution: 'alert_resolved' }]);
+    expect(r.resolved).toHaveLength(1);
+    expect(r.resolved[0]).toMatchObject({ status: 'resolved', resolution: 'alert_resolved', resolvedAt: 3000, occurrences: 2 });
+    expect(f.events.map((e) => e.type)).toEqual(['issue.detected', 'issue.resolved']);
+  });
+
+  it('opens a new issue when the same problem fires again after it was resolved, even in one batch', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });
+    const labels = { alertname: 'Flap' };
+    const fp = issueFingerprint('alert', labels);
+    await engine.ingest('org1', [{ kind: 'firing', signal: alert(labels) }]);
+    const r = await engine.ingest('org1', [
+      { kind: 'resolved', fingerprint: fp, at: 2000, resolution: 'alert_resolved' },
+      { kind: 'firing', signal: alert(labels, 2500) },
+    ]);
+    expect(r.resolved).toHaveLength(1);
+    expect(r.opened).toHaveLength(1);
+    expect([...f.issues.values()].map((i) => i.status).sort()).toEqual(['open', 'resolved']);
+  });
+
+  it('ignores the resolution of something that is not open', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });
+    const r = await engine.ingest('org1', [{ kind: 'resolved', fingerprint: 'nothing', at: 1, resolution: 'alert_resolved' }]);
+    expect(r).toEqual({ opened: [], refreshed: 0, resolved: [] });
+    expect(f.events).toHaveLength(0);
+  });
+
+  it('keeps organizations apart', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });
+    await engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'Down' }) }]);
+    const r = await engine.ingest('org2', [{ kind: 'firing', signal: alert({ alertname: 'Down' }) }]);
+    expect(r.opened).toHaveLength(1);
+  });
+
+  it('lets a person resolve an open issue once', async () => {
+    const f = fakeStore();
+    const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 9000 } });
+    const { opened } = await engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'Down' }) }]);
+    const actor = { orgId: 'org1', name: 'ann', userId: 'usr_1', role: 'manager' as const };
+    const done = await engine.resolveById(actor, opened[0]!.id, 'fixed the disk');
+    expect(done).toMatchObject({ status: 'resolved', resolvedBy: 'ann', resolution: 'manual: fixed the disk', resolvedAt: 9000 });
+    await expect(engine.resolveById(actor, opened[0]!.id)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(engine.resolveById(actor, 'iss_nope')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+});
