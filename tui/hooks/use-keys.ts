@@ -18,6 +18,8 @@ export function toKeyPresses(input: string, key: Key): KeyPress[] {
   if (key.escape) return named('escape');
   if (key.tab) return named(key.shift ? 'backtab' : 'tab');
   if (key.backspace || key.delete) return named('backspace');
+  // Esc pressed quickly before a key reaches us as one "Alt+key" sequence: treat it as both.
+  if (key.meta && !key.ctrl && input.length === 1) return [{ name: 'escape', char: '', ctrl: false }, { name: 'char', char: input, ctrl: false }];
   if (key.ctrl || input.length <= 1) return [{ name: 'char', char: input, ctrl: key.ctrl }];
   return [...input].map((c) => (CONTROL[c] ? { name: CONTROL[c], char: '', ctrl: false } : { name: 'char', char: c, ctrl: false }));
 }
