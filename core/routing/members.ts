@@ -3,8 +3,8 @@
  * required skills, with the most room under their limit of concurrent tasks (less what the workload
  * engine says about load and burnout); ties go round robin to whoever was assigned least recently.
  */
-import { teamCalendar } from '../calendar/calendar.js';
-import { businessCalendar, type Interval } from '../calendar/business-time.js';
+import { teamCalendar, type CalendarSpec } from '../calendar/calendar.js';
+import { businessCalendar, type BusinessCalendar, type Interval } from '../calendar/business-time.js';
 import { localDayOf } from '../calendar/zone.js';
 import type { Member, Team } from '../model.js';
 
@@ -57,6 +57,21 @@ export interface MemberChoice {
   assessments: MemberAssessment[];
 }
 
+const calendars = new Map<string, { spec: CalendarSpec; cal: BusinessCalendar }>();
+
+/** Building a calendar checks its time zone through Intl, which is slow: each distinct one is built once. */
+function calendarOf(timezone: string | null, workingHours: Member['workingHours'], holidays: readonly string[]): { spec: CalendarSpec; cal: BusinessCalendar } {
+  const key = `${timezone}|${JSON.stringify(workingHours)}|${holidays.join(',')}`;
+  let hit = calendars.get(key);
+  if (!hit) {
+    const spec = teamCalendar({ name: 'member', timezone, workingHours, holidays: [...holidays] });
+    hit = { spec, cal: businessCalendar(spec) };
+    if (calendars.size > 5_000) calendars.clear();
+    calendars.set(key, hit);
+  }
+  return hit;
+}
+
 /** The first instant at or after `now` inside the member's working hours and outside `busy`. */
 export function availableFrom(
   member: Pick<Member, 'name' | 'timezone' | 'workingHours'>,
@@ -65,13 +80,7 @@ export function availableFrom(
   now: number,
   horizonDays = 14,
 ): number | null {
-  const spec = teamCalendar({
-    name: member.name,
-    timezone: member.timezone ?? team?.timezone ?? null,
-    workingHours: member.workingHours ?? team?.workingHours ?? null,
-    holidays: team?.holidays ?? [],
-  });
-  const cal = businessCalendar(spec);
+  const { spec, cal } = calendarOf(member.timezone ?? team?.timezone ?? null, member.workingHours ?? team?.workingHours ?? null, team?.holidays ?? []);
   const first = localDayOf(spec.timeZone, now) - 1;
   for (let d = first; d <= first + horizonDays + 1; d++) {
     for (const [s, e] of cal.windows(d)) {

@@ -14,6 +14,9 @@ const STOP = new Set(
     .split(' '),
 );
 
+// a cheap pre-check before the Unicode-aware split below
+const CAMEL = /[a-z0-9][A-Z]|_/;
+
 /** Lower-cased words of 2+ letters or digits, without stop words. */
 export function tokenize(text: string): string[] {
   const words = text.slice(0, MAX_TEXT_CHARS).split(/[^\p{L}\p{N}_]+/u);
@@ -23,6 +26,7 @@ export function tokenize(text: string): string[] {
     if (w.length < 2 || w.length > 40 || STOP.has(w)) continue;
     out.push(w);
     // identifiers such as StyledText or getBounds also say "styled text", "bounds"
+    if (!CAMEL.test(raw)) continue;
     const parts = raw.split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|_/u);
     if (parts.length > 1) for (const p of parts) if (p.length >= 2) out.push(p.toLowerCase());
   }
