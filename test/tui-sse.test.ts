@@ -88,6 +88,28 @@ describe('the event stream', () => {
 });
 
 describe('the HTTP source', () => {
+  it('streams an assistant answer piece by piece', async () => {
+    let asked: unknown;
+    const url = await serve((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        asked = JSON.parse(body);
+        expect(req.headers.accept).toBe('text/event-stream');
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: session\ndata: {"sessionId":"ses_9","offline":true}\n\n');
+        res.write('event: text\ndata: {"text":"ben is "}\n\nevent: text\ndata: {"text":"overloaded"}\n\n');
+        res.end('event: done\ndata: {"answer":"ben is overloaded","sessionId":"ses_9"}\n\n');
+      });
+    });
+    const source = createHttpSource({ client: new ApiClient({ baseUrl: url, token: 'x' }), baseUrl: url, token: 'x' });
+    const pieces: string[] = [];
+    const reply = await source.ask('who is overloaded?', null, (t) => pieces.push(t));
+    expect(asked).toEqual({ question: 'who is overloaded?', mode: 'ask' });
+    expect(pieces).toEqual(['ben is ', 'overloaded']);
+    expect(reply).toEqual({ sessionId: 'ses_9', answer: 'ben is overloaded' });
+  });
+
   it('maps panels it can read and calls the others not available', async () => {
     const url = await serve((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;

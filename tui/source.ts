@@ -30,7 +30,8 @@ export interface DashboardSource {
   subscribe(handlers: SubscribeHandlers): () => void;
   approveAction(id: string): Promise<ActionOutcome>;
   rejectAction(id: string, reason: string): Promise<ActionOutcome>;
-  ask(text: string, sessionId: string | null): Promise<ChatReply>;
+  /** One answer; `onText` receives it in pieces as it is written, when the source can stream. */
+  ask(text: string, sessionId: string | null, onText?: (chunk: string) => void): Promise<ChatReply>;
 }
 
 /** Which panels an event invalidates, so the dashboard reloads only those (no polling). */

@@ -5,6 +5,7 @@ import type { ApiClient } from '../../cli/client.js';
 import type { PanelData, PanelKey } from '../model.js';
 import { PanelUnavailable, type DashboardSource } from '../source.js';
 import { openEventStream } from './event-stream.js';
+import { askStreaming } from './assistant-stream.js';
 import {
   list, obj, str, toAction, toCompliance, toDecisionFromEvent, toEvent, toHeader, toIssue, toMemberLoad, toSeries, toTask, toViolation,
 } from '../adapters/wire.js';
@@ -124,12 +125,12 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
       const r = obj(await client.post(`/v1/healing/actions/${encodeURIComponent(id)}/reject`, { reason }));
       return { id: str(r, 'id') ?? id, status: str(r, 'status') ?? 'rejected' };
     },
-    async ask(text, sessionId) {
-      const r = obj(await client.post('/v1/assistant/ask', { question: text, mode: 'ask', ...(sessionId ? { sessionId } : {}) }).catch(unavailableOr));
-      return {
-        sessionId: str(r, 'sessionId', 'session') ?? sessionId ?? '',
-        answer: str(r, 'answer', 'text', 'message', 'content') ?? JSON.stringify(r),
-      };
+    async ask(text, sessionId, onText) {
+      try {
+        return await askStreaming(opts.baseUrl, opts.token, text, sessionId, onText ?? (() => undefined));
+      } catch (err) {
+        return unavailableOr(err);
+      }
     },
   };
 }

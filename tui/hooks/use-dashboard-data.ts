@@ -197,15 +197,26 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
 
   const ask = useCallback(
     async (text: string) => {
-      setChat((c) => [...c, { role: 'user', text }]);
+      setChat((c) => [...c, { role: 'user', text }, { role: 'assistant', text: '' }]);
       setChatBusy(true);
+      // The answer streams in pieces; the pane is redrawn at most every 100 ms while it does.
+      let partial = '';
+      let shown = 0;
+      const show = (answer: string) =>
+        setChat((c) => (c.length > 0 && c[c.length - 1]!.role === 'assistant' ? [...c.slice(0, -1), { role: 'assistant', text: answer }] : [...c, { role: 'assistant', text: answer }]));
       try {
-        const reply = await source.ask(text, sessionId.current);
+        const reply = await source.ask(text, sessionId.current, (chunk) => {
+          partial += chunk;
+          if (performance.now() - shown > 100 && alive.current) {
+            shown = performance.now();
+            show(partial);
+          }
+        });
         sessionId.current = reply.sessionId;
-        if (alive.current) setChat((c) => [...c, { role: 'assistant', text: reply.answer }]);
+        if (alive.current) show(reply.answer);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        if (alive.current) setChat((c) => [...c, { role: 'system', text: `error: ${message}` }]);
+        if (alive.current) setChat((c) => [...c.filter((m, i) => !(i === c.length - 1 && m.role === 'assistant' && m.text === '')), { role: 'system', text: `error: ${message}` }]);
       } finally {
         if (alive.current) setChatBusy(false);
       }
