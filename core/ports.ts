@@ -154,6 +154,17 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+/**
+ * Leases for periodic work that exactly one daemon should do at a time (health checks, compliance
+ * sweep, workload snapshots). A holder renews by acquiring again before the lease runs out; if it dies,
+ * the lease expires and another daemon takes over with a higher fencing number.
+ */
+export interface Leases {
+  /** The lease if this daemon holds it now (newly or renewed), else null. */
+  acquire(name: string, ttlMs: number): Promise<{ fence: number } | null>;
+  release(name: string): Promise<void>;
+}
+
 /** The outcome of a unit of work: its value plus what to record about it. */
 export interface Change<T> {
   value: T;

@@ -5,6 +5,8 @@ import { systemClock } from '../core/ports.js';
 import { makeCommit } from '../core/unit-of-work.js';
 import { InProcessBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
+import { localLeases } from './locks/local.js';
+import { RedisLeases } from './locks/redis.js';
 import type { DaemonConfig } from './config.js';
 import { Router } from './http/router.js';
 import type { Caller, Route } from './http/route.js';
@@ -54,8 +56,9 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       ? new RedisBus({ url: config.redis, events: store.events, log })
       : new InProcessBus(store.events);
   const metrics = createMetricsRegistry();
+  const leases = config.redis ? new RedisLeases(config.redis) : localLeases;
   const ctx: ModuleContext = {
-    config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock),
+    config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock), leases,
   };
   const startedAt = clock.now();
   const modules: Module[] = options.modules ?? [
@@ -106,6 +109,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       if (http.server.listening) await http.drain(config.drainMs);
       for (const m of started.reverse()) await m.stop?.().catch((err: Error) => log.error('module stop failed', { module: m.name, error: err.message }));
       await bus.close();
+      if (leases instanceof RedisLeases) leases.close();
       await limits.close();
       await store.close();
       log.info('daemon stopped', {});

@@ -117,3 +117,44 @@ describe.skipIf(!PG || !REDIS)('three daemons on one PostgreSQL and one Redis', 
     expect(verifyChain(await store.audit.chain(orgId)).ok).toBe(true);
   }, 180_000);
 });
+
+describe.skipIf(!REDIS)('scheduler leases in Redis', () => {
+  it('lets one daemon hold a lease, renew it, and hands it over with a higher fence when the holder dies', async () => {
+    const { RedisLeases } = await import('../server/locks/redis.js');
+    const url = `${REDIS}?prefix=l${randomBytes(4).toString('hex')}`;
+    const a = new RedisLeases(url, 'daemon-a');
+    const b = new RedisLeases(url, 'daemon-b');
+    try {
+      const first = await a.acquire('compliance.sweep', 400);
+      expect(first).not.toBeNull();
+      expect(await b.acquire('compliance.sweep', 400)).toBeNull();
+      expect(await a.acquire('compliance.sweep', 400)).toEqual(first);
+      // a stops renewing (it died): after the lease runs out, b takes over with a higher fence
+      const taken = await eventually(() => b.acquire('compliance.sweep', 400), 5000, 'b to take the lease');
+      expect(taken.fence).toBeGreaterThan(first!.fence);
+      expect(await a.acquire('compliance.sweep', 400)).toBeNull();
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('runs a leased loop on one of two daemons only, and moves it when that one stops', async () => {
+    const { RedisLeases } = await import('../server/locks/redis.js');
+    const { leasedLoop } = await import('../server/schedule.js');
+    const url = `${REDIS}?prefix=l${randomBytes(4).toString('hex')}`;
+    const runs: string[] = [];
+    const leasesA = new RedisLeases(url, 'a');
+    const leasesB = new RedisLeases(url, 'b');
+    const loopA = leasedLoop({ name: 'sweep', everyMs: 100, firstInMs: 0, leases: leasesA, log: silentLogger(), work: async () => void runs.push('a') });
+    await eventually(() => runs.includes('a'), 5000, 'a to run');
+    const loopB = leasedLoop({ name: 'sweep', everyMs: 100, firstInMs: 0, leases: leasesB, log: silentLogger(), work: async () => void runs.push('b') });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(runs.includes('b')).toBe(false);
+    loopA.stop();
+    await eventually(() => runs.includes('b'), 5000, 'b to take over');
+    loopB.stop();
+    leasesA.close();
+    leasesB.close();
+  });
+});

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Clock, Commit, EventBus, Store } from '../../core/ports.js';
+import type { Clock, Commit, EventBus, Leases, Store } from '../../core/ports.js';
 import type { DaemonConfig } from '../config.js';
 import type { Route } from '../http/route.js';
 import type { Logger } from '../log.js';
@@ -21,6 +21,8 @@ export interface ModuleContext {
   /** prom-client registry served at /metrics. */
   metrics: Registry;
   services: Services;
+  /** Periodic work that one daemon at a time should do takes a lease first (always granted when embedded). */
+  leases: Leases;
 }
 
 /**
