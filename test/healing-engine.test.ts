@@ -46,7 +46,7 @@ async function freshStore(): Promise<SqlStore> {
   return t.store;
 }
 
-async function harness(opts: { autoHealing?: boolean; maxConcurrent?: number; store?: SqlStore; startQueue?: boolean } = {}): Promise<Harness> {
+async function harness(opts: { autoHealing?: boolean; maxConcurrent?: number; store?: SqlStore; startQueue?: boolean; scaled?: boolean } = {}): Promise<Harness> {
   const store = opts.store ?? (await freshStore());
   if (!(await store.orgs.get(ORG))) await store.orgs.insert({ id: ORG, name: 'test', createdAt: 1 });
   const clock = { now: () => Date.now() };
@@ -54,7 +54,7 @@ async function harness(opts: { autoHealing?: boolean; maxConcurrent?: number; st
   const events: BusEvent[] = [];
   await bus.subscribe(ORG, {}, (e) => events.push(e));
   const commit = makeCommit(store, bus, clock);
-  const queue = new StoreJobQueue(store.db, { clock, pollMs: 20, reclaimAllOnStart: true });
+  const queue = new StoreJobQueue(store.db, { clock, pollMs: 20, reclaimAllOnStart: !opts.scaled });
   const ran: string[][] = [];
   const execResults = new Map<string, StepResult>();
   const verifyOk = { value: true };
@@ -250,6 +250,23 @@ forEachStore('healing actions', (k) => {
     const err = await h.engine.addPlaybook(alice, 'name: bad\nsteps: [{id: a, type: exec}]').catch((e) => e as AppError);
     expect(err.message).toContain('steps[0].argv');
     expect(await h.engine.listPlaybooks(ORG)).toEqual([]);
+  });
+});
+
+forEachStore('two daemons on one store', (k) => {
+  beforeEach(() => { kind = k; });
+
+  it('run every step of every action exactly once between them', async () => {
+    const a = await harness({ scaled: true, maxConcurrent: 50 });
+    const b = await harness({ scaled: true, maxConcurrent: 50, store: a.store });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await a.engine.addPlaybook(alice, `name: p${i}\nsteps:\n  - {id: one, type: exec, argv: [one, "{{action.id}}"]}\n  - {id: two, type: exec, argv: [two, "{{action.id}}"]}`);
+      ids.push((await (i % 2 ? a : b).engine.run(alice, `p${i}`)).id);
+    }
+    for (const id of ids) expect((await settle(a, id)).status).toBe('succeeded');
+    const ran = [...a.ran, ...b.ran].map((argv) => argv.join(' ')).sort();
+    expect(ran).toEqual(ids.flatMap((id) => [`one ${id}`, `two ${id}`]).sort());
   });
 });
 

@@ -58,6 +58,34 @@ describe('the store job queue', () => {
     expect(await q.counts()).toEqual({ queued: 1 });
   });
 
+  it('never runs two jobs of one key at once; one asked for while running goes round once more', async () => {
+    const { q } = await setup();
+    let running = 0;
+    let most = 0;
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    q.handle('run', async () => {
+      calls++;
+      running++;
+      most = Math.max(most, running);
+      if (calls === 1) await gate;
+      running--;
+    });
+    await q.start();
+    await q.enqueue('org_1', 'run', {}, { key: 'run:act_1' });
+    await waitFor(() => (calls === 1 ? true : undefined));
+    await q.enqueue('org_1', 'run', {}, { key: 'run:act_1' });
+    await q.enqueue('org_1', 'run', {}, { key: 'run:act_1' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+    release();
+    await waitFor(() => (calls === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(2);
+    expect(most).toBe(1);
+  });
+
   it('does not hand out a job before its time', async () => {
     const { q } = await setup();
     const seen: number[] = [];

@@ -51,12 +51,17 @@ export class StoreJobQueue implements JobQueue {
   async enqueue(orgId: string, kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
     const now = this.o.clock.now();
     if (options.key) {
-      const existing = await this.db.get<{ id: string }>("SELECT id FROM jobs WHERE job_key = ? AND status = 'queued'", [options.key]);
-      if (existing) {
+      const existing = await this.db.get<{ id: string; status: string }>("SELECT id, status FROM jobs WHERE job_key = ? AND status IN ('queued', 'running')", [options.key]);
+      if (existing?.status === 'queued') {
         // An earlier deadline wins, so a re-enqueue never postpones work.
         if (options.runAt !== undefined) await this.db.run('UPDATE jobs SET run_at = ? WHERE id = ? AND run_at > ?', [options.runAt, existing.id, options.runAt]);
         this.wake();
         return existing.id;
+      }
+      if (existing?.status === 'running') {
+        // Never a second worker on the same key: the running job goes round once more when it finishes.
+        const n = await this.db.run("UPDATE jobs SET rerun = 1, run_at = ? WHERE id = ? AND status = 'running'", [options.runAt ?? now, existing.id]);
+        if (n === 1) return existing.id;
       }
     }
     const id = `job_${randomUUID()}`;
@@ -174,7 +179,13 @@ export class StoreJobQueue implements JobQueue {
     }, Math.max(50, Math.floor(this.o.leaseMs / 3)));
     try {
       await handler(job);
-      await this.db.run('DELETE FROM jobs WHERE id = ? AND locked_by = ?', [job.id, this.workerId]);
+      const removed = await this.db.run('DELETE FROM jobs WHERE id = ? AND locked_by = ? AND rerun = 0', [job.id, this.workerId]);
+      if (removed === 0) {
+        await this.db.run(
+          "UPDATE jobs SET status = 'queued', rerun = 0, attempts = 0, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND locked_by = ?",
+          [this.o.clock.now(), job.id, this.workerId],
+        );
+      }
     } catch (err) {
       this.o.onError?.(err, job);
       const now = this.o.clock.now();
@@ -184,7 +195,7 @@ export class StoreJobQueue implements JobQueue {
       } else {
         const backoff = Math.min(60_000, 500 * 2 ** job.attempts);
         await this.db
-          .run("UPDATE jobs SET status = 'queued', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?", [now + backoff, message, now, job.id])
+          .run("UPDATE jobs SET status = 'queued', rerun = 0, run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?", [now + backoff, message, now, job.id])
           .catch(() => undefined);
       }
     } finally {

@@ -52,6 +52,11 @@ export interface HealingActionRepo {
 
   /** Inserts or replaces the record of (action, phase, step). */
   putStep(s: StepRecord): Promise<void>;
+  /**
+   * Records a step as running only if nobody else has: a first attempt only when no record exists, a
+   * repeat only when the record still shows attempt `s.attempt - 1` as running. False: another worker has it.
+   */
+  claimStep(s: StepRecord): Promise<boolean>;
   listSteps(orgId: string, actionId: string): Promise<StepRecord[]>;
 }
 

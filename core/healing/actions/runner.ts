@@ -101,12 +101,12 @@ export class ActionRunner {
         await this.finish(action, move.status, move.error);
         return false;
       case 'run':
-        await this.runStep(action, records, move);
-        return true;
+        return this.runStep(action, records, move);
     }
   }
 
-  private async runStep(action: HealingAction, records: StepRecord[], move: Extract<NextMove, { kind: 'run' }>): Promise<void> {
+  /** False when another worker holds the step. */
+  private async runStep(action: HealingAction, records: StepRecord[], move: Extract<NextMove, { kind: 'run' }>): Promise<boolean> {
     const { step, phase, position, attempt } = move;
     const now = this.deps.clock.now();
     const base: StepRecord = {
@@ -121,16 +121,18 @@ export class ActionRunner {
       rendered = renderStep(step, ctx);
     } catch (e) {
       await this.record(action, { ...base, status: 'failed', error: `cannot render: ${(e as Error).message}`, finishedAt: now }, []);
-      return;
+      return true;
     }
     const started: StepRecord = { ...base, rendered };
-    await this.deps.commit(systemActor(action.organizationId, 'healing'), async (tx) => {
-      await tx.healing.putStep(started);
+    // The claim is a compare-and-set in the store, so two workers (daemons) never both run one step.
+    const claimed = await this.deps.commit(systemActor(action.organizationId, 'healing'), async (tx) => {
+      if (!(await tx.healing.claimStep(started))) return { value: false };
       return {
-        value: undefined,
+        value: true,
         events: [{ type: 'action.step_started', subject: action.id, data: { actionId: action.id, stepId: step.id, phase, attempt, resumed: move.resumed, type: step.type } }],
       };
     });
+    if (!claimed) return false;
     const extraEvents: EventDraft[] = [];
     const result = await this.execute(action, step, rendered, extraEvents);
     const finishedAt = this.deps.clock.now();
@@ -139,6 +141,7 @@ export class ActionRunner {
       { ...started, status: result.ok ? 'succeeded' : 'failed', output: result.output, error: result.ok ? null : (result.error ?? 'failed'), finishedAt },
       extraEvents,
     );
+    return true;
   }
 
   private async execute(action: HealingAction, step: Step, r: RenderedStep, events: EventDraft[]): Promise<StepResult> {

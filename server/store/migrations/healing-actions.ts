@@ -77,4 +77,6 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (status, run_at);
 CREATE INDEX jobs_key ON jobs (job_key, status);
 `),
+  // A job asked for again while it runs is not duplicated (two workers on one action): it runs once more after.
+  portable(251, 'jobs: rerun flag', 'ALTER TABLE jobs ADD COLUMN rerun INTEGER NOT NULL DEFAULT 0'),
 ];

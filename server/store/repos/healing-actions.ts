@@ -158,6 +158,24 @@ export class SqlHealingActionRepo implements HealingActionRepo {
     );
   }
 
+  async claimStep(s: StepRecord): Promise<boolean> {
+    const rendered = s.rendered ? json(s.rendered) : null;
+    if (s.attempt <= 1) {
+      const n = await this.db.run(
+        `INSERT INTO healing_action_steps (organization_id, action_id, phase, step_id, position, type, status, attempt, idempotent, rendered, output, error, started_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (action_id, phase, step_id) DO NOTHING`,
+        [s.organizationId, s.actionId, s.phase, s.stepId, s.position, s.type, s.status, s.attempt, s.idempotent ? 1 : 0, rendered, json(s.output), s.error, s.startedAt, s.finishedAt],
+      );
+      return n === 1;
+    }
+    const n = await this.db.run(
+      `UPDATE healing_action_steps SET status = ?, attempt = ?, rendered = ?, output = ?, error = ?, started_at = ?, finished_at = ?
+       WHERE organization_id = ? AND action_id = ? AND phase = ? AND step_id = ? AND attempt = ? AND status = 'running'`,
+      [s.status, s.attempt, rendered, json(s.output), s.error, s.startedAt, s.finishedAt, s.organizationId, s.actionId, s.phase, s.stepId, s.attempt - 1],
+    );
+    return n === 1;
+  }
+
   async listSteps(orgId: string, actionId: string): Promise<StepRecord[]> {
     const rows = await this.db.all<Row>(
       "SELECT * FROM healing_action_steps WHERE organization_id = ? AND action_id = ? ORDER BY CASE phase WHEN 'main' THEN 0 ELSE 1 END, position",
