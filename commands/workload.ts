@@ -21,7 +21,7 @@ interface MemberDetail {
 interface ForecastDay { day: string; forecast: number; low: number; high: number; capacity: number; backlog: number; shortfall: number }
 interface Forecast {
   team: string; status: string; message: string; historyDays: number; needDays: number; mape: number | null;
-  baselineMape: number | null; holdoutDays: number; hoursPerTask: number; hoursPerTaskSource: string; days: ForecastDay[];
+  baselineMape: number | null; holdoutDays: number; model: string | null; hoursPerTask: number; hoursPerTaskSource: string; days: ForecastDay[];
 }
 
 const levelColor = (l: string): 'red' | 'yellow' | 'green' | undefined => (l === 'high' ? 'red' : l === 'elevated' ? 'yellow' : l === 'ok' ? 'green' : undefined);
@@ -130,8 +130,8 @@ export function register(program: Command, ctx: CliContext): void {
           return;
         }
         const mape = f.mape === null ? 'n/a (no inbound on held-out days)' : `${f.mape}%`;
-        const base = f.baselineMape === null ? '' : `, same-weekday-last-week ${f.baselineMape}%`;
-        ctx.out.line(`${f.team}: ${f.message}. MAPE ${mape} on ${f.holdoutDays} held-out days${base}; ${f.historyDays} days of history; ${f.hoursPerTask} h per task (${f.hoursPerTaskSource})`);
+        const base = f.baselineMape === null ? '' : ` (last week repeated: ${f.baselineMape}%)`;
+        ctx.out.line(`${f.team}: ${f.message}. MAPE ${mape} on ${f.holdoutDays} held-out days${base}; model ${f.model}; ${f.historyDays} days of history; ${f.hoursPerTask} h per task (${f.hoursPerTaskSource})`);
         ctx.out.list(f.days, [
           { header: 'day', value: (d) => `${d.day} ${DAYS[new Date(`${d.day}T00:00:00Z`).getUTCDay()]}` },
           { header: 'forecast', value: 'forecast' },

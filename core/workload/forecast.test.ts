@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitHoltWinters, forecastHoltWinters, mape } from './holt-winters.js';
+import { fitHoltWinters, fitModel, forecastHoltWinters, mape, selectModel } from './holt-winters.js';
 import { forecastTeam, MIN_HISTORY_DAYS } from './forecast.js';
 import { resolveProfile } from './profile.js';
 import { member } from './test-helpers.js';
@@ -24,6 +24,21 @@ describe('Holt-Winters', () => {
     const err = mape(y.slice(56), forecastHoltWinters(fit, 14));
     expect(err).not.toBeNull();
     expect(err!).toBeLessThan(15);
+  });
+
+  it('picks multiplicative seasonality for a growing team whose weekends stay a quarter of its weekdays', () => {
+    // day 0 is a Thursday; weekdays grow from 8 to ~36, weekends are a quarter of that.
+    const y = Array.from({ length: 70 }, (_, i) => {
+      const weekday = (i + 4) % 7;
+      const level = 8 + (28 * i) / 70;
+      return Math.round(level * (weekday === 0 || weekday === 6 ? 0.25 : 1));
+    });
+    const train = y.slice(0, 56);
+    expect(selectModel(train)).toBe('holt-winters-multiplicative');
+    const mult = mape(y.slice(56), fitModel(train, 7, 'holt-winters-multiplicative').forecast(14))!;
+    const add = mape(y.slice(56), fitModel(train, 7, 'holt-winters-additive').forecast(14))!;
+    expect(mult).toBeLessThan(add);
+    expect(mult).toBeLessThan(10);
   });
 
   it('never forecasts negative volume', () => {
@@ -54,6 +69,7 @@ describe('team capacity forecast', () => {
     expect(f.holdoutDays).toBe(14);
     expect(f.mape).toBeLessThan(15);
     expect(f.baselineMape).not.toBeNull();
+    expect(f.model).toMatch(/^(holt-winters-(additive|multiplicative)|seasonal-naive)$/);
   });
 
   it('shows a shortfall when inbound work exceeds what the members can take', () => {

@@ -3,7 +3,7 @@
  * handle on those days. The model's error is measured on the most recent days, held out from fitting,
  * and a history too short to say anything honest yields no numbers at all.
  */
-import { fitHoltWinters, forecastHoltWinters, mape } from './holt-winters.js';
+import { fitModel, mape, selectModel, seasonalNaive, type ModelKind } from './holt-winters.js';
 import { dayKey, parseDayKey, weekdayOf } from '../calendar/zone.js';
 import type { MemberProfile } from './profile.js';
 
@@ -38,6 +38,8 @@ export interface TeamForecast {
   holdoutDays: number;
   hoursPerTask: number;
   hoursPerTaskSource: 'history' | 'default';
+  /** The model chosen for this team (by its error on the last training week, never on the held-out days). */
+  model: ModelKind | null;
   params: { alpha: number; beta: number; gamma: number; phi: number } | null;
   days: ForecastDay[];
   /** Working days in the horizon that end with a backlog. */
@@ -101,6 +103,7 @@ export function forecastTeam(input: ForecastInput): TeamForecast {
       mape: null,
       baselineMape: null,
       holdoutDays: 0,
+      model: null,
       params: null,
       days: [],
       shortDays: 0,
@@ -112,13 +115,14 @@ export function forecastTeam(input: ForecastInput): TeamForecast {
   const holdout = Math.max(SEASON, Math.min(2 * SEASON, n - 2 * SEASON));
   const train = input.counts.slice(0, n - holdout);
   const test = input.counts.slice(n - holdout);
-  const heldFit = fitHoltWinters(train, SEASON);
-  const modelMape = mape(test, forecastHoltWinters(heldFit, holdout));
-  const naive = test.map((_, i) => input.counts[n - holdout + i - SEASON]!);
-  const baselineMape = mape(test, naive);
+  // Choose the model on the training days only (validated on their own last week, when there are
+  // three weeks), so the error on the held-out days is an honest out-of-sample figure.
+  const kind = train.length >= 3 * SEASON ? selectModel(train, SEASON) : 'holt-winters-additive';
+  const modelMape = mape(test, fitModel(train, SEASON, kind).forecast(holdout));
+  const baselineMape = mape(test, seasonalNaive(train, SEASON).forecast(holdout));
 
-  const fit = fitHoltWinters(input.counts, SEASON);
-  const values = forecastHoltWinters(fit, horizon);
+  const fit = fitModel(input.counts, SEASON, kind);
+  const values = fit.forecast(horizon);
   const last = parseDayKey(input.lastDay) ?? 0;
   let backlog = 0;
   const days: ForecastDay[] = values.map((v, i) => {
@@ -146,6 +150,7 @@ export function forecastTeam(input: ForecastInput): TeamForecast {
     mape: modelMape === null ? null : r1(modelMape),
     baselineMape: baselineMape === null ? null : r1(baselineMape),
     holdoutDays: holdout,
+    model: kind,
     params: fit.params,
     days,
     shortDays: short.length,

@@ -209,7 +209,8 @@ export async function forecastView(repos: ViewRepos, orgId: string, now: number,
     const counts = dailyCounts(created.map((t) => t.createdAt), (t) => localDayOf(zone, t), firstDay, lastDay);
     const from28 = dayKey(lastDay - 27);
     const snaps = await repos.workload.listSnapshots(orgId, { teamId: team.id, from: from28, to: dayKey(lastDay) });
-    const resolved = created.filter((t) => t.resolvedAt !== null && t.resolvedAt >= (lastDay - 27) * DAY_MS).length;
+    // Tasks closed with nobody assigned (duplicates, stale) took no member's time.
+    const resolved = created.filter((t) => t.assigneeId !== null && t.resolvedAt !== null && t.resolvedAt >= (lastDay - 27) * DAY_MS).length;
     const f = forecastTeam({
       teamId: team.id, counts, lastDay: dayKey(lastDay), horizonDays: days, members: profiles,
       hoursPerTask: hoursPerTask(snaps, resolved),
