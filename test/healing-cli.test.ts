@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, runCli, startDaemon, type TestDaemon } from './helpers.js';
@@ -196,6 +196,31 @@ describe('auto-healing', () => {
     const started = await eventually(async () => json<Array<{ id: string; issueId: string; trigger: string }>>((await cli(['healing', 'actions', 'list', '--json'])).stdout).find((x) => x.issueId === issue.id));
     expect(started.trigger).toBe('auto');
     expect((await settled(started.id)).steps[0]!.output.stdout).toBe('web\n');
+  });
+});
+
+describe('values from outside', () => {
+  it('reach a program as one argument each and never a shell', async () => {
+    const f = file('inject.yaml', 'name: inject\ntrigger: {source: alert, labels: {alertname: Inject}}\ncooldown: 0\nsteps:\n  - {id: say, type: exec, argv: [echo, "{{issue.labels.service}}", "{{issue.labels.host}}"]}\n');
+    expect((await cli(['healing', 'playbooks', 'add', '--file', f])).code).toBe(0);
+    const pwned = join(dir, 'pwned');
+    const service = `api; touch ${pwned}; $(touch ${pwned}) \`touch ${pwned}\``;
+    const issue = openIssue('iss_inject', d.init.orgId, { source: 'alert', severity: 'high', title: 'x', labels: { alertname: 'Inject', service, host: 'a b' }, at: Date.now() });
+    await d.daemon.ctx.commit(systemActor(d.init.orgId, 'healing'), async () => ({ value: undefined, events: [{ type: 'issue.detected', subject: issue.id, data: { issue } }] }));
+    const started = await eventually(async () => json<Array<{ id: string; issueId: string }>>((await cli(['healing', 'actions', 'list', '--json'])).stdout).find((x) => x.issueId === issue.id));
+    const done = await settled(started.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.steps[0]!.output.stdout).toBe(`${service} a b\n`);
+    expect(existsSync(pwned)).toBe(false);
+  });
+
+  it('cannot turn into an option of the program', async () => {
+    const issue = openIssue('iss_option', d.init.orgId, { source: 'alert', severity: 'high', title: 'x', labels: { alertname: 'Inject', service: '--version', host: 'h' }, at: Date.now() });
+    await d.daemon.ctx.commit(systemActor(d.init.orgId, 'healing'), async () => ({ value: undefined, events: [{ type: 'issue.detected', subject: issue.id, data: { issue } }] }));
+    const started = await eventually(async () => json<Array<{ id: string; issueId: string }>>((await cli(['healing', 'actions', 'list', '--json'])).stdout).find((x) => x.issueId === issue.id));
+    const done = await settled(started.id);
+    expect(done.status).toBe('failed');
+    expect(done.steps[0]!.error).toMatch(/starts with "-" and would be read as an option/);
   });
 });
 
