@@ -51,8 +51,8 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
     header = await described;
   }
   const { runTui } = await ui;
-  // Benchmarks read when the first complete frame was drawn: ms since the process started, and
-  // since this command began (after Node and the CLI were loaded).
+  // Benchmarks read when the first complete frame was drawn: ms since the process started, since
+  // this command began (after Node and the CLI were loaded), and the CPU time used by then.
   const paintFile = ctx.env.FOUNDRY_TUI_PAINT_FILE;
   await runTui({
     source,
@@ -61,8 +61,13 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
     stdin: ctx.io.stdin,
     stdout: ctx.io.stdout,
     stderr: ctx.io.stderr,
-    onFullPaint: paintFile ? () => writeFileSync(paintFile, `${performance.now().toFixed(1)} ${(performance.now() - commandStartedAt).toFixed(1)}\n`) : undefined,
+    onFullPaint: paintFile ? () => writeFileSync(paintFile, `${performance.now().toFixed(1)} ${(performance.now() - commandStartedAt).toFixed(1)} ${cpuMs().toFixed(1)}\n`) : undefined,
   });
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export function register(program: Command, ctx: CliContext): void {
