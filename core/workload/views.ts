@@ -59,6 +59,11 @@ export interface MemberDetail {
   workingHours: MemberProfile['workingHours'];
   defaults: DefaultedField[];
   sources: MemberProfile['sources'];
+  /** From the latest snapshot. */
+  activeTasks: number;
+  maxConcurrent: number;
+  /** Mean utilization over the last 7 days of snapshots (working days). */
+  utilization: number | null;
   score: number | null;
   level: RiskLevel;
   thresholds: typeof THRESHOLDS;
@@ -161,6 +166,7 @@ export async function memberDetail(repos: ViewRepos, orgId: string, idOrName: st
   ]);
   const series = scoreSeries(snaps);
   const latest = series[series.length - 1];
+  const lastSnap = snaps[snaps.length - 1];
   return {
     memberId: m.id,
     name: m.name,
@@ -169,6 +175,9 @@ export async function memberDetail(repos: ViewRepos, orgId: string, idOrName: st
     workingHours: profile.workingHours,
     defaults: profile.defaults,
     sources: profile.sources,
+    activeTasks: lastSnap?.activeTasks ?? 0,
+    maxConcurrent: lastSnap?.maxConcurrent ?? profile.maxConcurrent,
+    utilization: mean(snaps.slice(-7).flatMap((s) => (s.utilization === null ? [] : [s.utilization]))),
     score: latest?.score ?? null,
     level: states.find((s) => s.memberId === m.id)?.level ?? 'ok',
     thresholds: THRESHOLDS,
