@@ -15,6 +15,8 @@ export const BENCHMARKS: string[] = [
   'sse-fanout',
   'idle-rss',
   'routing-accuracy',
+  'routing-decision',
+  'routing-http',
   'nab',
   'workload-snapshots',
   'workload-show',

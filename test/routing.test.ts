@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../server/routing/webhooks.js';
-import { eventually, runCli, startDaemon, type TestDaemon } from './helpers.js';
+import { eventually, forEachStore, runCli, startDaemon, type TestDaemon } from './helpers.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'routing');
 const dir = mkdtempSync(join(tmpdir(), 'foundry-routing-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, content: string): string => {
   const p = join(dir, name);
   writeFileSync(p, content);
@@ -26,7 +27,7 @@ function historyLines(n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('routing through the daemon and the CLI', () => {
+forEachStore('routing through the daemon and the CLI', (kind) => {
   let d: TestDaemon;
   let manager: string;
   let viewer: string;
@@ -35,7 +36,7 @@ describe('routing through the daemon and the CLI', () => {
   const json = async <T = any>(res: Response): Promise<T> => (await res.json()) as T;
 
   beforeAll(async () => {
-    d = await startDaemon();
+    d = await startDaemon({ store: kind });
     manager = await d.tokenFor('manager');
     viewer = await d.tokenFor('viewer');
     for (const team of ['dba', 'network']) expect((await d.api('/v1/teams', { method: 'POST', json: { name: team, timezone: 'UTC' } })).status).toBe(201);
@@ -48,7 +49,6 @@ describe('routing through the daemon and the CLI', () => {
   }, 60_000);
   afterAll(async () => {
     await d?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   describe('with no history yet', () => {

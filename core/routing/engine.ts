@@ -85,10 +85,18 @@ interface OrgContext {
 
 const CONTEXT_TTL_MS = 2_000;
 const PENALTY_TTL_MS = 5_000;
+const LOAD_TTL_MS = 1_000;
+
+interface LoadView {
+  at: number;
+  active: Map<string, number>;
+  last: Map<string, number>;
+}
 
 export class RoutingEngine {
   private readonly contexts = new Map<string, OrgContext>();
   private readonly settings: RoutingSettings;
+  private readonly loads = new Map<string, LoadView>();
   private readonly penaltyCache = new Map<string, { at: number; map: Map<string, { penalty: number; reason: string }> }>();
 
   constructor(private readonly deps: RoutingEngineDeps) {
@@ -218,7 +226,14 @@ export class RoutingEngine {
     if (!this.deps.hub) decision.factors.unshift({ kind: 'note', text: 'learned routing is switched off (ENABLE_AI_ROUTING); decided by rules and load' });
 
     let taskId: string | null = null;
-    if (!opts.dryRun) taskId = await this.store(actor, input, decision, started, mono);
+    if (!opts.dryRun) {
+      taskId = await this.store(actor, input, decision, started, mono);
+      const view = this.loads.get(orgId);
+      if (view && decision.assignee) {
+        view.active.set(decision.assignee, (view.active.get(decision.assignee) ?? 0) + 1);
+        view.last.set(decision.assignee, now);
+      }
+    }
     const latencyMs = round(mono() - started);
     this.deps.observe?.(decision.method, latencyMs / 1000);
     return { ...decision, taskId, dryRun: Boolean(opts.dryRun), latencyMs, explanation: decision.factors.map((f) => f.text) };
@@ -348,6 +363,20 @@ export class RoutingEngine {
     this.contexts.delete(orgId);
   }
 
+  /**
+   * Open tasks per member and when each was last given one. Read from the store at most every
+   * LOAD_TTL_MS (each decision would otherwise scan the open tasks) and kept current between reads
+   * by the decisions this engine stores itself.
+   */
+  private async load(orgId: string, ids: string[], now: number): Promise<LoadView> {
+    const hit = this.loads.get(orgId);
+    if (hit && now - hit.at < LOAD_TTL_MS && now >= hit.at) return hit;
+    const [active, last] = await Promise.all([this.deps.store.routing.activeTasks(orgId), this.deps.store.routing.lastAssigned(orgId, ids)]);
+    const view = { at: now, active, last };
+    this.loads.set(orgId, view);
+    return view;
+  }
+
   /** Workload penalties change over hours, not milliseconds: asked at most every few seconds. */
   private async penalties(orgId: string, ids: string[], now: number): Promise<Map<string, { penalty: number; reason: string }>> {
     const hit = this.penaltyCache.get(orgId);
@@ -359,11 +388,7 @@ export class RoutingEngine {
 
   private async candidates(orgId: string, ctx: OrgContext, now: number): Promise<Map<string, Candidate[]>> {
     const ids = ctx.members.map((m) => m.id);
-    const [active, last, penalties] = await Promise.all([
-      this.deps.store.routing.activeTasks(orgId),
-      this.deps.store.routing.lastAssigned(orgId, ids),
-      this.penalties(orgId, ids, now),
-    ]);
+    const [{ active, last }, penalties] = await Promise.all([this.load(orgId, ids, now), this.penalties(orgId, ids, now)]);
     const out = new Map<string, Candidate[]>();
     for (const m of ctx.members) {
       if (!m.teamId) continue;

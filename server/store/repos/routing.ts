@@ -83,7 +83,8 @@ const toWebhook = (r: WebhookRow): WebhookSource => ({
   updatedAt: num(r.updated_at),
 });
 
-const OPEN = `status <> 'resolved'`;
+// listed rather than `<> 'resolved'`, so the (organization_id, status) index serves it
+const OPEN = `status IN ('open', 'acknowledged', 'in_progress', 'waiting_on_customer')`;
 
 /** The routing area's tables: rules, decisions, history and webhook sources. */
 export class SqlRoutingRepo implements RoutingRepo {
@@ -138,12 +139,12 @@ export class SqlRoutingRepo implements RoutingRepo {
   async lastAssigned(orgId: string, memberIds: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (memberIds.length === 0) return out;
-    const rows = await this.db.all<{ assignee_id: string; at: number }>(
-      `SELECT assignee_id, MAX(created_at) AS at FROM routing_decisions
+    const rows = await this.db.all<{ assignee_id: string; last_at: number }>(
+      `SELECT assignee_id, MAX(created_at) AS last_at FROM routing_decisions
        WHERE organization_id = ? AND assignee_id IN (${memberIds.map(() => '?').join(', ')}) GROUP BY assignee_id`,
       [orgId, ...memberIds],
     );
-    for (const r of rows) out.set(r.assignee_id, num(r.at));
+    for (const r of rows) out.set(r.assignee_id, num(r.last_at));
     return out;
   }
 
