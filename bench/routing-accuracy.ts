@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { DEFAULT_CLASSIFIER, TeamClassifier, type HistoryItem } from '../core/routing/classifier.js';
 import { expectedCalibrationError } from '../core/routing/calibration.js';
 
@@ -72,6 +74,9 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   const evaluate = internal ? train.filter((r) => r.chunk === 9) : load(join(dataDir, 'dev.jsonl'));
   const items: HistoryItem[] = history.map((r) => ({ id: r.id, title: r.title, description: r.description, team: r.label }));
 
+  // an exact memory figure needs a full collection before and after
+  v8.setFlagsFromString('--expose-gc');
+  (globalThis as { gc?: () => void }).gc ??= vm.runInNewContext('gc') as () => void;
   const options = { ...DEFAULT_CLASSIFIER, ...(process.env.ROUTING_OPTIONS ? JSON.parse(process.env.ROUTING_OPTIONS) : {}) };
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
