@@ -30,6 +30,7 @@ export const GROUPS: Group[] = [
   { names: ['workload'], load: () => import('./workload.js') },
   { names: ['events'], load: () => import('./events.js') },
   { names: ['audit'], load: () => import('./audit.js') },
+  { names: ['secrets'], load: () => import('./secrets.js') },
   { names: ['tui'], load: () => import('./tui.js') },
 ];
 

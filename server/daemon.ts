@@ -13,6 +13,7 @@ import type { Caller, Route } from './http/route.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { openRequestLimiter } from './http/rate-limit.js';
 import { createMetricsRegistry } from './http/metrics-lint.js';
+import { secretsModule } from './secrets/module.js';
 import { verifyToken } from './http/tokens.js';
 import { fileLogger, silentLogger, type Logger } from './log.js';
 import { adminModule } from './modules/admin.js';
@@ -67,6 +68,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       readiness: bus instanceof RedisBus ? async () => ({ redis: (bus as RedisBus).status() }) : undefined,
     }),
     coreModule,
+    secretsModule(store),
     ...areaModules,
   ];
 

@@ -1,38 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { initHome } from '../server/init.js';
-import { readJsonFile, statePaths, type DaemonInfo } from '../server/state.js';
 import { openStore } from '../server/store/index.js';
-import { BIN, eventually, forEachStore, freshPgUrl, runCli, tempHome } from './helpers.js';
+import { exited, spawnDaemon } from './hardening-daemon.js';
+import { eventually, forEachStore, freshPgUrl, runCli, tempHome } from './helpers.js';
 
 const WRITERS = 8;
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-}
-
-/** The real binary, `daemon run --port 0`, as its own process (so kill -9 hits only it). */
-async function spawnDaemon(home: string): Promise<Running> {
-  const env = { ...process.env, FOUNDRY_HOME: home, FOUNDRY_RATE_LIMIT: 'off' };
-  delete env.FOUNDRY_URL;
-  delete env.FOUNDRY_TOKEN;
-  const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const info = await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr}`);
-    const i = readJsonFile<DaemonInfo>(statePaths(home).daemon);
-    return i && i.pid === child.pid ? i : null;
-  }, 30_000, 'the daemon to listen');
-  return { child, url: info.url };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

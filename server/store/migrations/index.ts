@@ -5,6 +5,7 @@ import { healingMigrations } from './healing.js';
 import { complianceMigrations } from './compliance.js';
 import { workloadMigrations } from './workload.js';
 import { assistantMigrations } from './assistant.js';
+import { hardeningMigrations } from './hardening.js';
 
 export type { Migration } from './types.js';
 
@@ -16,4 +17,5 @@ export const allMigrations: Migration[] = [
   ...complianceMigrations,
   ...workloadMigrations,
   ...assistantMigrations,
+  ...hardeningMigrations,
 ].sort((a, b) => a.version - b.version);

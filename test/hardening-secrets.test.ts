@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../core/ports.js';
+import { InProcessBus } from '../server/bus/memory.js';
+import { initHome, type InitResult } from '../server/init.js';
+import { Keyring, isSealed, keyFile } from '../server/secrets/keyring.js';
+import { SecretVault } from '../server/secrets/vault.js';
+import { openStore } from '../server/store/index.js';
+import { spawnDaemon, stopDaemon, type SpawnedDaemon } from './hardening-daemon.js';
+import { runCli, tempHome, type CliResult } from './helpers.js';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('the keyring', () => {
+  const home = tempHome('foundry-keys-');
+  afterAll(() => rmSync(join(home, '..'), { recursive: true, force: true }));
+
+  it('seals with AES-256-GCM: random per value, bound to its context, tamper-evident', () => {
+    const ring = Keyring.open(home);
+    expect(statSync(keyFile(home)).mode & 0o777).toBe(0o600);
+    const a = ring.seal('s3cret', 'org/slack');
+    expect(a).not.toBe(ring.seal('s3cret', 'org/slack'));
+    expect(isSealed(a) && !a.includes('s3cret')).toBe(true);
+    expect(ring.open(a, 'org/slack')).toBe('s3cret');
+    expect(() => ring.open(a, 'org/other')).toThrow(/integrity/);
+    const parts = a.split(':');
+    parts[5] = Buffer.from('x').toString('base64url') + parts[5]!.slice(2);
+    expect(() => ring.open(parts.join(':'), 'org/slack')).toThrow(/integrity/);
+  });
+
+  it('rotates in two steps: old values open until re-sealed, then the old key is gone', () => {
+    const ring = Keyring.open(home);
+    const before = ring.seal('v', 'c');
+    const oldId = ring.currentKeyId;
+    const newId = ring.addKey();
+    expect(newId).not.toBe(oldId);
+    expect(ring.open(before, 'c')).toBe('v');
+    expect(Keyring.keyOf(ring.seal('v', 'c'))).toBe(newId);
+    expect(ring.retireOldKeys()).toContain(oldId);
+    expect(() => ring.open(before, 'c')).toThrow(/no longer holds/);
+    // A second process sharing the state folder sees the rotation.
+    expect(Keyring.open(home).currentKeyId).toBe(newId);
+  });
+});
+
+describe('secrets at rest, end to end', () => {
+  const home = tempHome('foundry-secrets-');
+  const slack = `https://hooks.slack.com/services/T0000/B0000/${randomBytes(12).toString('hex')}`;
+  const smtpPassword = `pw-${randomBytes(10).toString('hex')}`;
+  const smtp = `smtp://ops:${smtpPassword}@mail.example.com:587`;
+  const apiKey = `sk-ant-${randomBytes(16).toString('hex')}`;
+  const outputs: CliResult[] = [];
+  let init: InitResult;
+  let daemon: SpawnedDaemon | null = null;
+  afterAll(async () => {
+    if (daemon) await stopDaemon(daemon, 'SIGKILL');
+    rmSync(join(home, '..'), { recursive: true, force: true });
+  });
+  const cli = async (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> => {
+    const r = await runCli(args, { home, input: opts.input, env: { FOUNDRY_URL: daemon!.url, ...opts.env } });
+    outputs.push(r);
+    return r;
+  };
+
+  it('stores integration secrets encrypted and shows them nowhere: db, logs, audit, events, --json output', async () => {
+    init = await initHome({ home, demo: true });
+    daemon = await spawnDaemon(home);
+
+    const set = await cli(['secrets', 'set', 'slack_webhook', '--json'], { input: `${slack}\n` });
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ name: 'slack_webhook', keyId: expect.any(String) });
+    expect((await cli(['secrets', 'set', 'smtp_url', '--from-env', 'SMTP_URL'], { env: { SMTP_URL: smtp } })).code).toBe(0);
+    expect((await cli(['secrets', 'set', 'anthropic_api_key'], { input: apiKey })).code).toBe(0);
+
+    const list = await cli(['secrets', 'list', '--json']);
+    expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toEqual(['anthropic_api_key', 'slack_webhook', 'smtp_url']);
+    const rotated = await cli(['secrets', 'rotate-key', '--json']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ resealed: 3, retired: [expect.any(String)] });
+    for (const args of [['audit', 'list', '--json'], ['audit', 'verify', '--json'], ['secrets', 'list'], ['daemon', 'status', '--json']]) {
+      const r = await cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const events = await fetch(`${daemon.url}/v1/events/recent?limit=1000`, { headers: { authorization: `Bearer ${init.token}` } });
+    const eventText = await events.text();
+    expect(eventText).toContain('secret.updated');
+    // Without a valid admin token nothing is listed.
+    expect((await cli(['secrets', 'list'], { env: { FOUNDRY_TOKEN: 'x' } })).code).toBe(4);
+
+    await stopDaemon(daemon);
+    const daemonOutput = daemon.stderr();
+    daemon = null;
+
+    // The secrets are there, and only the key file opens them.
+    const store = await openStore(init.db, { migrate: false });
+    try {
+      const vault = new SecretVault(store.db, Keyring.open(home), new InProcessBus(store.events), systemClock);
+      expect(await vault.get(init.orgId, 'slack_webhook')).toBe(slack);
+      expect(await vault.get(init.orgId, 'smtp_url')).toBe(smtp);
+      expect(await vault.get(init.orgId, 'anthropic_api_key')).toBe(apiKey);
+    } finally {
+      await store.close();
+    }
+
+    const planted = [slack.split('/').pop()!, smtpPassword, apiKey];
+    const written = filesUnder(home).filter((f) => !f.endsWith('secrets.key'));
+    expect(written.some((f) => f.endsWith('foundry.db'))).toBe(true);
+    expect(written.some((f) => f.endsWith('daemon.log'))).toBe(true);
+    const leaks: string[] = [];
+    for (const f of written) {
+      const bytes = readFileSync(f);
+      for (const p of planted) if (bytes.includes(p)) leaks.push(`${f} holds ${p.slice(0, 8)}…`);
+    }
+    const texts = [...outputs.map((o) => `${o.stdout}\n${o.stderr}`), eventText, daemonOutput];
+    for (const t of texts) for (const p of planted) if (t.includes(p)) leaks.push(`output holds ${p.slice(0, 8)}…: ${t.slice(0, 200)}`);
+    expect(leaks).toEqual([]);
+  }, 120_000);
+
+  it('keeps API tokens only as their id: no token text in the database or logs', () => {
+    const signature = init.token.split('.')[2]!;
+    expect(signature.length).toBeGreaterThan(20);
+    const holders = filesUnder(home).filter((f) => !f.endsWith('admin.token') && readFileSync(f).includes(signature));
+    expect(holders).toEqual([]);
+  });
+});
