@@ -135,8 +135,11 @@ describe('the dashboard', () => {
     const { r } = start({ view: 'healing' });
     await showing(r, 'awaiting_approval');
     await keys(r, '\r');
-    const text = await showing(r, 'act_restart — Esc to go back');
+    await showing(r, 'act_restart — Esc to go back');
+    // The row shows at once; the full record (steps, approval) follows from the daemon.
+    const text = await showing(r, 'approval.requestedBy');
     expect(text).toMatch(/playbook\s+restart-api-on-latency/);
+    expect(text).toMatch(/steps\[0\]\s+\{"id":"ok","type":"approve","status":"waiting"\}/);
     await keys(r, '\x1b');
     await showing(r, 'Open issues');
   });

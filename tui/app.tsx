@@ -7,7 +7,8 @@ import { useDashboardData, type DataOptions } from './hooks/use-dashboard-data.j
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useClock } from './hooks/use-clock.js';
 import { useKeys } from './hooks/use-keys.js';
-import { initialUi, reduce, type Effect, type Msg, type UiState, type ViewContext } from './state/ui.js';
+import { useDetails } from './hooks/use-details.js';
+import { initialUi, reduce, topScreen, type Effect, type Msg, type UiState, type ViewContext } from './state/ui.js';
 import { buildScreen, type Size } from './state/screen.js';
 import type { ViewName } from './views/registry.js';
 
@@ -102,5 +103,11 @@ export function App({ source, clock = Date.now, initialView, size: fixedSize, he
     }
   }, [complete, onFullPaint]);
 
-  return <Dashboard data={data} ui={ref.current.ui} screen={screen} size={size} />;
+  const top = topScreen(ref.current.ui);
+  const target = top.kind === 'details'
+    ? { section: top.section, key: top.key, item: screen.sections.find((x) => x.id === top.section)?.items.get(top.key) }
+    : null;
+  const details = useDetails(source, target);
+
+  return <Dashboard data={data} details={details} ui={ref.current.ui} screen={screen} size={size} />;
 }

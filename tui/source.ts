@@ -32,6 +32,8 @@ export interface DashboardSource {
   rejectAction(id: string, reason: string): Promise<ActionOutcome>;
   /** One answer; `onText` receives it in pieces as it is written, when the source can stream. */
   ask(text: string, sessionId: string | null, onText?: (chunk: string) => void): Promise<ChatReply>;
+  /** The full record behind a row, for the details screen; undefined when there is nothing more than the row. */
+  details?(section: string, key: string, item: object): Promise<object | undefined>;
 }
 
 /** Which panels an event invalidates, so the dashboard reloads only those (no polling). */

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box } from 'ink';
-import type { DashboardData } from '../model.js';
+import type { DashboardData, Loadable } from '../model.js';
 import { VIEWS } from '../views/registry.js';
 import { KEYMAP } from '../state/keymap.js';
 import { topScreen, type UiState } from '../state/ui.js';
@@ -16,6 +16,8 @@ import { ChatView } from './chat-view.js';
 
 export interface DashboardProps {
   readonly data: DashboardData;
+  /** The full record of the row whose details are open, as far as it has loaded. */
+  readonly details?: Loadable<object> | null;
   readonly ui: UiState;
   readonly screen: ScreenModel;
   readonly size: Size;
@@ -24,7 +26,7 @@ export interface DashboardProps {
 const HINTS = '? help  : view  / filter  ↑↓ move  Tab section  Enter details  q quit';
 
 /** The whole screen, drawn from props only. Its height is one line short of the terminal (see drawableRows). */
-export function Dashboard({ data, ui, screen, size }: DashboardProps): React.JSX.Element {
+export function Dashboard({ data, details = null, ui, screen, size }: DashboardProps): React.JSX.Element {
   const width = Math.max(40, size.columns);
   const height = drawableRows(size.rows);
   const body = height - 3;
@@ -35,7 +37,10 @@ export function Dashboard({ data, ui, screen, size }: DashboardProps): React.JSX
     content = <HelpView keys={KEYMAP} width={width} height={body} />;
   } else if (top.kind === 'details') {
     const sec = sections.find((s) => s.id === top.section);
-    content = <DetailsView title={`${sec?.title ?? top.section} › ${top.key}`} item={sec?.items.get(top.key)} width={width} height={body} />;
+    content = (
+      <DetailsView title={`${sec?.title ?? top.section} › ${top.key}`} item={sec?.items.get(top.key)} full={details}
+        scroll={top.scroll} width={width} height={body} />
+    );
   } else if (view.layout === 'chat') {
     content = (
       <ChatView messages={data.chat} busy={data.chatBusy} typing={ui.mode.kind === 'chat'}

@@ -32,6 +32,21 @@ function unavailableOr(err: unknown): never {
   throw err;
 }
 
+/** Where the full record behind a row lives. */
+export function detailsPath(section: string, key: string, item: Record<string, unknown>): string | null {
+  const id = encodeURIComponent(key);
+  switch (section) {
+    case 'tasks': return `/v1/tasks/${id}`;
+    case 'decisions': return `/v1/tasks/${encodeURIComponent(String(item.taskId ?? key))}`;
+    case 'actions': return `/v1/healing/actions/${id}`;
+    case 'issues': return `/v1/healing/issues/${id}`;
+    case 'violations': return `/v1/compliance/violations/${id}`;
+    case 'slas': return `/v1/tasks/${encodeURIComponent(key.split(':')[0] ?? key)}`;
+    case 'members': return `/v1/workload/members/${id}`;
+    default: return null;
+  }
+}
+
 export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
   const { client } = opts;
   const clock = opts.clock ?? Date.now;
@@ -124,6 +139,10 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
     async rejectAction(id, reason) {
       const r = obj(await client.post(`/v1/healing/actions/${encodeURIComponent(id)}/reject`, { reason }));
       return { id: str(r, 'id') ?? id, status: str(r, 'status') ?? 'rejected' };
+    },
+    async details(section, key, item) {
+      const path = detailsPath(section, key, obj(item));
+      return path ? obj(await client.get(path)) : undefined;
     },
     async ask(text, sessionId, onText) {
       try {

@@ -60,7 +60,8 @@ describe('moving around a view', () => {
 
   it('opens details of the selected row with Enter and comes back with Esc', () => {
     const open = press(healing, [k('tab'), 'j', k('enter')]).state;
-    expect(topScreen(open)).toEqual({ kind: 'details', view: 'healing', section: 'issues', key: 'iss_2' });
+    expect(topScreen(open)).toEqual({ kind: 'details', view: 'healing', section: 'issues', key: 'iss_2', scroll: 0 });
+    expect(topScreen(press(open, ['jjk']).state)).toMatchObject({ kind: 'details', scroll: 1 });
     expect(topScreen(press(open, [k('escape')]).state)).toEqual({ kind: 'view', view: 'healing' });
   });
 

@@ -4,7 +4,7 @@ import { VIEWS, completeCommand, findView, type ViewName } from '../views/regist
 
 export type Screen =
   | { readonly kind: 'view'; readonly view: ViewName }
-  | { readonly kind: 'details'; readonly view: ViewName; readonly section: string; readonly key: string }
+  | { readonly kind: 'details'; readonly view: ViewName; readonly section: string; readonly key: string; readonly scroll: number }
   | { readonly kind: 'help' };
 
 export type Effect =
@@ -218,6 +218,13 @@ function onNormal(s0: UiState, key: KeyPress, ctx: ViewContext): Step {
   const digit = VIEWS.find((v) => v.key === ch);
   if (digit) return { state: goTo(s, digit.name) };
   if (ch === 'R') return { state: { ...s, flash: { text: 'reloading…', tone: 'info' } }, effect: { type: 'refresh' } };
+  if (top.kind === 'details') {
+    const by = key.name === 'up' || ch === 'k' ? -1 : key.name === 'down' || ch === 'j' ? 1
+      : key.name === 'pageup' || (key.ctrl && ch === 'u') ? -Math.max(1, ctx.page) : key.name === 'pagedown' || (key.ctrl && ch === 'd') ? Math.max(1, ctx.page) : 0;
+    if (by === 0) return { state: s };
+    const scrolled: Screen = { ...top, scroll: Math.max(0, top.scroll + by) };
+    return { state: { ...s, stack: [...s.stack.slice(0, -1), scrolled] } };
+  }
   if (top.kind !== 'view') return { state: s };
   if (ch === '/') return { state: setMode(s, { kind: 'filter', text: s.filter[top.view] ?? '' }) };
   if (top.view === 'chat') {
@@ -235,7 +242,7 @@ function onNormal(s0: UiState, key: KeyPress, ctx: ViewContext): Step {
   if (key.name === 'backtab' || key.name === 'left' || ch === 'h') return { state: moveFocus(s, ctx, -1) };
   const sel = selectedKey(s, ctx);
   if (key.name === 'enter') {
-    return sel ? { state: { ...s, stack: [...s.stack, { kind: 'details', view: top.view, section: sel.section, key: sel.key }] } } : { state: s };
+    return sel ? { state: { ...s, stack: [...s.stack, { kind: 'details', view: top.view, section: sel.section, key: sel.key, scroll: 0 }] } } : { state: s };
   }
   if (ch === 'a' || ch === 'x') {
     const sec = ctx.sections[focusedSection(s, ctx)];
