@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
 
 export interface Column<T = Record<string, unknown>> {
   header: string;
@@ -18,7 +20,11 @@ export interface OutputOptions {
 
 /** Results go to stdout (one JSON document with --json); everything else goes to stderr. */
 export class Output {
-  constructor(readonly options: OutputOptions) {}
+  private readonly chalk: InstanceType<typeof Chalk>;
+
+  constructor(readonly options: OutputOptions) {
+    this.chalk = new Chalk({ level: options.color ? 1 : 0 });
+  }
 
   get json(): boolean {
     return this.options.json;
@@ -36,20 +42,21 @@ export class Output {
       for (const line of cells) this.write(`${line.map((c) => c.replace(/\t|\n/g, ' ')).join('\t')}\n`);
       return;
     }
-    const widths = columns.map((c, i) => Math.min(60, Math.max(c.header.length, ...cells.map((r) => r[i]!.length))));
-    const pad = (text: string, i: number): string => {
-      const clipped = text.length > widths[i]! ? `${text.slice(0, widths[i]! - 1)}…` : text;
-      return clipped.padEnd(widths[i]!);
-    };
-    this.write(`${columns.map((c, i) => this.paint(pad(c.header.toUpperCase(), i), 'bold')).join('  ')}\n`);
-    rows.forEach((row, r) => {
-      const line = columns.map((c, i) => {
-        const text = pad(cells[r]![i]!, i);
-        const colour = c.color?.(cells[r]![i]!, row);
-        return colour ? this.paint(text, colour) : text;
-      });
-      this.write(`${line.join('  ').trimEnd()}\n`);
+    // gh-style: aligned columns, no borders, long cells clipped.
+    const table = new Table({
+      head: columns.map((c) => this.paint(c.header.toUpperCase(), 'bold')),
+      chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
     });
+    rows.forEach((row, r) => {
+      table.push(columns.map((c, i) => {
+        const raw = cells[r]![i]!;
+        const text = raw.length > 60 ? `${raw.slice(0, 59)}…` : raw;
+        const colour = c.color?.(raw, row);
+        return colour ? this.paint(text, colour) : text;
+      }));
+    });
+    this.write(`${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`);
   }
 
   /** Prints one object: `key: value` lines for people, the object itself with --json. */
@@ -82,10 +89,9 @@ export class Output {
   }
 
   paint(text: string, style: 'red' | 'yellow' | 'green' | 'cyan' | 'gray' | 'bold'): string {
-    if (!this.options.color) return text;
-    const codes = { red: [31, 39], yellow: [33, 39], green: [32, 39], cyan: [36, 39], gray: [90, 39], bold: [1, 22] }[style];
-    return `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m`;
+    return this.chalk[style](text);
   }
+
 
   private write(text: string): void {
     this.options.stdout.write(text);
