@@ -138,6 +138,7 @@ export function chooseMember(candidates: readonly Candidate[], options: ChooseOp
   if (skills.length) parts.push(skillNote || `has ${skills.join(', ')}`);
   if (tied > 1) parts.push(`round robin among ${tied} equal candidates`);
   mark(chosen, 'chosen');
+  for (const a of ready) if (a !== chosen && a.note === '') a.note = 'ranked lower on room, skill level or turn';
   return { memberId: chosen.memberId, name: chosen.name, reason: parts.join('; '), assessments };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Members' calendars (ICS files or URLs) kept warm in memory. A decision reads what is cached and
+ * Members' calendars (ICS files, http(s) URLs or data: URLs) kept warm in memory. A decision reads what is cached and
  * never waits on the network: a stale or missing URL calendar is refreshed in the background, and a
  * file is read when first needed (it is local and small).
  */
@@ -80,9 +80,12 @@ export class CalendarCache implements CalendarSource {
   private readFile(ref: string, now: number, zone: string): Entry {
     const e: Entry = { fetchedAt: now, from: now, to: now, zone, text: '', busy: [], loading: false, error: null };
     try {
-      const path = ref.startsWith('file:') ? fileURLToPath(ref) : isAbsolute(ref) ? ref : resolve(this.options.baseDir, ref);
-      if (statSync(path).size > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES} bytes`);
-      e.text = readFileSync(path, 'utf8');
+      if (ref.startsWith('data:')) e.text = dataUrlText(ref);
+      else {
+        const path = ref.startsWith('file:') ? fileURLToPath(ref) : isAbsolute(ref) ? ref : resolve(this.options.baseDir, ref);
+        if (statSync(path).size > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES} bytes`);
+        e.text = readFileSync(path, 'utf8');
+      }
       this.window(e, now, zone);
     } catch (err) {
       e.error = (err as Error).message;
@@ -121,6 +124,15 @@ export class CalendarCache implements CalendarSource {
     e.zone = zone;
     e.busy = mergeBusy(icsBusy(e.text, e.from, e.to, zone));
   }
+}
+
+/** `data:[type][;base64],payload` → its text. */
+function dataUrlText(url: string): string {
+  const comma = url.indexOf(',');
+  if (comma < 0) throw new Error('malformed data: URL');
+  const meta = url.slice(5, comma);
+  const payload = url.slice(comma + 1);
+  return meta.endsWith(';base64') ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
 }
 
 function isHttp(url: string): boolean {
