@@ -158,6 +158,14 @@ forEachStore('routing through the daemon and the CLI', (kind) => {
       expect(metrics).toMatch(/routing_latency_seconds_count [1-9]/);
     });
 
+    it('a resolved task joins the history the classifier learns from', async () => {
+      const before = (await json(await d.api('/v1/routing/history'))).size;
+      const created = await json(await d.api('/v1/route', { method: 'POST', json: { title: 'bgp session flapping on edge router 7' } }));
+      expect((await d.api(`/v1/tasks/${created.taskId}/resolve`, { method: 'POST' })).status).toBe(200);
+      await eventually(async () => (await json(await d.api('/v1/routing/history'))).size === before + 1, 10_000, 'the resolved task to join the history');
+      await eventually(async () => (await json(await d.api('/v1/routing/history'))).learned === before + 1, 10_000, 'the classifier to learn it');
+    });
+
     it('--dry-run stores nothing', async () => {
       const before = (await json<unknown[]>(await d.api('/v1/tasks?limit=1000'))).length;
       const r = await cli(['route', '--title', 'postgres is down', '--dry-run']);
