@@ -43,8 +43,10 @@ forEachStore('workload repository', (kind: StoreKind) => {
     await store.workload.setRiskState('org_1', { memberId: 'm1', level: 'high', score: 75, day: '2026-03-02', updatedAt: 2 });
     expect(await store.workload.riskStates('org_1')).toEqual([{ memberId: 'm1', level: 'high', score: 75, day: '2026-03-02', updatedAt: 2 }]);
     const base = { orgId: 'org_1', memberId: 'm1', from: 'ok' as const, to: 'high' as const, kind: 'raised' as const, score: 75, factors: [] };
-    await store.workload.insertAlert({ ...base, id: 'wla_1', day: '2026-03-01', at: 10 });
-    await store.workload.insertAlert({ ...base, id: 'wla_2', day: '2026-03-02', at: 20 });
+    expect(await store.workload.insertAlert({ ...base, id: 'wla_1', day: '2026-03-01', at: 10 })).toBe(true);
+    expect(await store.workload.insertAlert({ ...base, id: 'wla_2', day: '2026-03-02', at: 20 })).toBe(true);
+    // The same change computed by a second daemon is not stored (nor announced) twice.
+    expect(await store.workload.insertAlert({ ...base, id: 'wla_2', day: '2026-03-02', at: 21 })).toBe(false);
     expect((await store.workload.listAlerts('org_1')).map((a) => a.id)).toEqual(['wla_2', 'wla_1']);
     expect(await store.workload.listAlerts('org_1', { memberId: 'm2' })).toEqual([]);
   });

@@ -4,7 +4,7 @@
  * router's question "how loaded and how at risk is this member?".
  */
 import { DAY_MS, dayKey, parseDayKey } from '../calendar/zone.js';
-import { newId } from '../ids.js';
+import { createHash } from 'node:crypto';
 import { systemActor } from '../model.js';
 import type { Clock, Commit, Repos } from '../ports.js';
 import { burnoutScore, scoreSeries, WINDOW_DAYS } from './burnout.js';
@@ -44,6 +44,11 @@ export function byMember(snapshots: readonly WorkloadSnapshot[]): Map<string, Wo
     if (!sorted) list.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   }
   return out;
+}
+
+/** The same level change of the same member on the same day has the same id, wherever it is computed. */
+function alertId(orgId: string, memberId: string, day: string, from: string, to: string): string {
+  return `wla_${createHash('sha256').update(`${orgId}|${memberId}|${day}|${from}|${to}`).digest('hex').slice(0, 24)}`;
 }
 
 export class WorkloadEngine implements WorkloadSignals {
@@ -119,21 +124,23 @@ export class WorkloadEngine implements WorkloadSignals {
       }];
       for (const c of changes) {
         const scored = series.find((s) => s.day === c.day)!;
-        alerts.push({ ...c, id: newId('wla', now), orgId, at: now, factors: scored.factors });
+        alerts.push({ ...c, id: alertId(orgId, c.memberId, c.day, c.from, c.to), orgId, at: now, factors: scored.factors });
       }
       const last = pending[pending.length - 1]!;
       updates.push({ memberId, level: walked.level, score: last.score, day: last.day });
     }
     if (updates.length === 0) return alerts;
-    await commit(systemActor(orgId, 'workload'), async (tx) => {
+    return commit(systemActor(orgId, 'workload'), async (tx) => {
       for (const u of updates) await tx.workload.setRiskState(orgId, { ...u, updatedAt: now });
-      for (const a of alerts) await tx.workload.insertAlert(a);
+      // Two daemons evaluating at once compute the same ids: only the first insert announces.
+      const raised: WorkloadAlert[] = [];
+      for (const a of alerts) if (await tx.workload.insertAlert(a)) raised.push(a);
       return {
-        value: undefined,
-        audit: alerts.length > 0
-          ? { action: 'workload.alert', subject: null, summary: `${alerts.length} burnout risk level change(s)` }
+        value: raised,
+        audit: raised.length > 0
+          ? { action: 'workload.alert', subject: null, summary: `${raised.length} burnout risk level change(s)` }
           : undefined,
-        events: alerts.map((a) => ({
+        events: raised.map((a) => ({
           type: 'workload.alert',
           subject: a.memberId,
           data: {
@@ -143,7 +150,6 @@ export class WorkloadEngine implements WorkloadSignals {
         })),
       };
     });
-    return alerts;
   }
 
   /** Load and burnout risk per member, for routing; members without data get no entry. */

@@ -44,7 +44,8 @@ export interface WorkloadRepo {
   latestDay(orgId: string): Promise<string | null>;
   riskStates(orgId: string): Promise<RiskState[]>;
   setRiskState(orgId: string, state: RiskState): Promise<void>;
-  insertAlert(alert: WorkloadAlert): Promise<void>;
+  /** Stores an alert; false when one with the same id exists (another daemon raised it first). */
+  insertAlert(alert: WorkloadAlert): Promise<boolean>;
   listAlerts(orgId: string, options?: { memberId?: string; limit?: number }): Promise<WorkloadAlert[]>;
 }
 

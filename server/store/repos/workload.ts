@@ -154,12 +154,13 @@ export class SqlWorkloadRepo implements WorkloadRepo {
     );
   }
 
-  async insertAlert(a: WorkloadAlert): Promise<void> {
-    await this.db.run(
+  async insertAlert(a: WorkloadAlert): Promise<boolean> {
+    const changed = await this.db.run(
       `INSERT INTO workload_alerts (id, organization_id, member_id, day, from_level, to_level, kind, score, factors, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       [a.id, a.orgId, a.memberId, a.day, a.from, a.to, a.kind, a.score, json(a.factors), a.at],
     );
+    return changed > 0;
   }
 
   async listAlerts(orgId: string, options: { memberId?: string; limit?: number } = {}): Promise<WorkloadAlert[]> {
