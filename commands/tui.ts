@@ -27,6 +27,9 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
   if (view !== undefined && !VIEWS.some((v) => v.name === view)) {
     throw new AppError('usage', `--view ${opts.view}: no such view`, `one of: ${VIEWS.map((v) => v.name).join(', ')}`);
   }
+  // --no-color and NO_COLOR reach chalk (under Ink) before it is loaded; the selection stays visible
+  // as a marker in the first column.
+  if (ctx.options.color === false || ctx.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   // React's production build: a fraction of the import time and of the work per frame.
   process.env.NODE_ENV ??= 'production';
   // Loaded only here: the rest of the CLI never pays for React and Ink. The daemon is asked for the

@@ -61,6 +61,20 @@ describe('the dashboard', () => {
     await showing(r, '● reconnecting');
   });
 
+  it('reloads every panel when the connection comes back, in case events expired meanwhile', async () => {
+    const { r, source } = start();
+    await showing(r, '● live');
+    await frame(r, () => source.calls.filter((c) => c === 'load:workload').length >= 1);
+    const before = source.calls.filter((c) => c === 'load:workload').length;
+    source.setConnection('reconnecting');
+    await showing(r, '● reconnecting');
+    source.setPanel('workload', []);
+    source.setConnection('live');
+    await showing(r, '● live');
+    await frame(r, () => source.calls.filter((c) => c === 'load:workload').length > before);
+    await showing(r, 'Members by burnout risk (worst first) (0)');
+  });
+
   it('fits 80x24: no line wider than 80 and one line short of the terminal', async () => {
     const { r } = start();
     const text = await showing(r, 'Postgres replication');

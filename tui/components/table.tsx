@@ -18,7 +18,8 @@ export interface TableProps {
 
 /** One titled table of rows; the selected row is shown inverted while the table has the focus. */
 export function Table({ section, width, height, focused, cursor, showHeader = true }: TableProps): React.JSX.Element {
-  const fitted = fitColumns(section.columns, width);
+  // A one-column gutter carries the selection marker, so the selection shows without colour too.
+  const fitted = fitColumns(section.columns, width - 1);
   const count = section.rows.length;
   const counter = section.state === 'ready' ? (count === section.total ? ` (${count})` : ` (${count}/${section.total})`) : '';
   const title = truncate(`${focused ? '▶ ' : '  '}${section.title}${counter}`, width);
@@ -35,12 +36,12 @@ export function Table({ section, width, height, focused, cursor, showHeader = tr
         height > 1 ? <Text color="gray" wrap="truncate">{'  nothing here'}</Text> : null
       ) : (
         <>
-          {headerShown ? <Text color="gray" wrap="truncate">{headerLine(fitted)}</Text> : null}
+          {headerShown ? <Text color="gray" wrap="truncate">{` ${headerLine(fitted)}`}</Text> : null}
           {rows.map((row, i) => {
             const selected = focused && offset + i === cursor;
             return (
               <Text key={row.key} inverse={selected} color={TONE_COLOR[row.tone ?? 'normal']} wrap="truncate">
-                {layoutLine(row.cells, fitted)}
+                {`${selected ? '›' : ' '}${layoutLine(row.cells, fitted)}`}
               </Text>
             );
           })}
