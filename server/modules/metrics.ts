@@ -16,7 +16,7 @@ const pointSchema = z.object({
   at,
   tags: z.record(z.string(), z.string()).optional(),
 });
-const batchSchema = z.object({ points: z.array(pointSchema).min(1).max(MAX_BATCH) });
+const batchSchema = z.object({ points: z.array(z.unknown()).min(1).max(MAX_BATCH) });
 const queryQuery = z.object({
   name: z.string().min(1),
   since: z.string().optional(),
@@ -28,9 +28,38 @@ const queryQuery = z.object({
 
 type PointIn = z.infer<typeof pointSchema>;
 
+const bad = (path: string, what: string): AppError => new AppError('validation', `${path}: ${what}`);
+
+/**
+ * The batch route checks its points by hand: the same rules as pointSchema, a tenth of the cost per
+ * point, which is most of what a 100,000-points/s ingest can spend on validation.
+ */
+function checkPoints(items: unknown[], path: string): PointIn[] {
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i] as Record<string, unknown> | null;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad(`${path}[${i}]`, 'expected an object');
+    if (typeof p.name !== 'string') throw bad(`${path}[${i}].name`, 'expected a string');
+    if (typeof p.value !== 'number' || !Number.isFinite(p.value)) throw bad(`${path}[${i}].value`, 'expected a finite number');
+    const at = p.at;
+    if (at !== undefined && !(typeof at === 'string' || (typeof at === 'number' && Number.isFinite(at) && at >= 0))) {
+      throw bad(`${path}[${i}].at`, 'expected epoch milliseconds or an ISO-8601 string');
+    }
+    const tags = p.tags;
+    if (tags !== undefined) {
+      if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw bad(`${path}[${i}].tags`, 'expected an object of strings');
+      for (const k in tags) {
+        if (typeof (tags as Record<string, unknown>)[k] !== 'string') throw bad(`${path}[${i}].tags.${k}`, 'expected a string');
+      }
+    }
+  }
+  return items as PointIn[];
+}
+
 /** Turns validated request points into stored points; the path of a bad field names its index. */
 function toPoints(points: PointIn[], now: number, path: string): MetricPoint[] {
-  return points.map((p, i) => {
+  const out: MetricPoint[] = new Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
     const tags = p.tags ?? {};
     const problem = metricProblem(p.name, tags);
     if (problem) throw new AppError('validation', `${path}[${i}]: ${problem}`);
@@ -41,8 +70,9 @@ function toPoints(points: PointIn[], now: number, path: string): MetricPoint[] {
       if (parsed === null) throw new AppError('validation', `${path}[${i}].at: "${p.at}" is not a time`);
       t = parsed;
     }
-    return { name: p.name, value: p.value, at: t, tags };
-  });
+    out[i] = { name: p.name, value: p.value, at: t, tags };
+  }
+  return out;
 }
 
 function timeArg(text: string | undefined, now: number, fallback: number, what: string): number {
@@ -92,7 +122,10 @@ export const metricsModule: Module = {
       }),
       route({
         method: 'POST', path: '/v1/metrics/batch', perm: ['healing', 'ingest'], body: batchSchema, bodyLimit: 32 * 1024 * 1024,
-        handler: async ({ caller, body }) => ({ status: 201, body: await rt.ingest(caller.orgId, toPoints(body.points, ctx.clock.now(), 'points')) }),
+        handler: async ({ caller, body }) => ({
+          status: 201,
+          body: await rt.ingest(caller.orgId, toPoints(checkPoints(body.points, 'points'), ctx.clock.now(), 'points')),
+        }),
       }),
       route({
         method: 'GET', path: '/v1/metrics/query', perm: ['healing', 'read'], query: queryQuery,

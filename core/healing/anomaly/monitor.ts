@@ -61,7 +61,9 @@ export class AnomalyMonitor {
     const quietPoints = this.deps.quietPoints ?? 60;
     for (const [key, list] of bySeries) {
       const w = await this.get(orgId, key);
-      if (list.length > 1) list.sort((a, b) => a.at - b.at);
+      let sorted = true;
+      for (let i = 1; i < list.length && sorted; i++) sorted = list[i - 1]!.at <= list[i]!.at;
+      if (!sorted) list.sort((a, b) => a.at - b.at);
       for (const p of list) {
         const score = w.det.update(p.value);
         scored++;

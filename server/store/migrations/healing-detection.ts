@@ -64,4 +64,48 @@ CREATE TABLE system_metrics_hourly (
   PRIMARY KEY (organization_id, series, hour)
 );
 CREATE INDEX system_metrics_hourly_name ON system_metrics_hourly (organization_id, name, hour)`),
+  // Points refer to a series row instead of repeating name and tags: a third of the bytes per point,
+  // which is what batch ingest spends its time writing.
+  {
+    version: 202,
+    name: 'metric series table; system_metrics points by series id',
+    sqlite: `
+CREATE TABLE metric_series (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  series TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (organization_id, series)
+);
+CREATE INDEX metric_series_name ON metric_series (organization_id, name);
+DROP TABLE system_metrics;
+CREATE TABLE system_metrics (
+  organization_id TEXT NOT NULL,
+  series_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX system_metrics_series_at ON system_metrics (series_id, at)`,
+    postgres: `
+CREATE TABLE metric_series (
+  id BIGSERIAL PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  series TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (organization_id, series)
+);
+CREATE INDEX metric_series_name ON metric_series (organization_id, name);
+DROP TABLE system_metrics;
+CREATE TABLE system_metrics (
+  organization_id TEXT NOT NULL,
+  series_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX system_metrics_series_at ON system_metrics (series_id, at)`,
+  },
 ];

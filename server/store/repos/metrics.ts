@@ -5,8 +5,8 @@ import { json, num, parseJson } from '../sql.js';
 
 type Row = Record<string, unknown>;
 const HOUR = 3_600_000;
-// 6 parameters a row; 400 rows stay far below SQLite's and PostgreSQL's parameter limits
-const ROWS_PER_INSERT = 400;
+// 4 parameters a row; 800 rows stay far below SQLite's and PostgreSQL's parameter limits
+const ROWS_PER_INSERT = 800;
 
 interface HourAgg {
   name: string;
@@ -19,38 +19,64 @@ interface HourAgg {
   max: number;
 }
 
-/** system_metrics (raw points) and system_metrics_hourly (the continuous aggregate). */
+/** Series ids per database handle; an id is cached only once the row that holds it is committed. */
+const seriesIds = new WeakMap<SqlDb, Map<string, number>>();
+
+/** system_metrics (raw points by series id), metric_series, and system_metrics_hourly (the continuous aggregate). */
 export class SqlMetricsRepo implements MetricsRepo {
   constructor(protected readonly db: SqlDb) {}
 
+  private async seriesId(db: SqlDb, orgId: string, name: string, series: string, tags: Record<string, string>): Promise<number> {
+    let cache = seriesIds.get(this.db);
+    if (!cache) seriesIds.set(this.db, (cache = new Map()));
+    const key = `${orgId}\u0000${series}`;
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    await db.run(
+      'INSERT INTO metric_series (organization_id, name, series, tags, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (organization_id, series) DO NOTHING',
+      [orgId, name, series, json(tags), Date.now()],
+    );
+    const row = await db.get<Row>('SELECT id FROM metric_series WHERE organization_id = ? AND series = ?', [orgId, series]);
+    const id = num(row!.id);
+    db.onCommit(() => cache.set(key, id));
+    return id;
+  }
+
   async insertPoints(orgId: string, points: readonly MetricPoint[]): Promise<number> {
     if (points.length === 0) return 0;
-    const hours = new Map<string, HourAgg>();
-    const rows: SqlValue[][] = [];
-    for (const p of points) {
-      const series = seriesKey(p.name, p.tags);
-      const tags = json(p.tags);
-      rows.push([orgId, p.name, series, tags, p.at, p.value]);
-      const hour = p.at - (((p.at % HOUR) + HOUR) % HOUR);
-      const k = `${series}\u0000${hour}`;
-      const agg = hours.get(k);
-      if (agg) {
-        agg.count++;
-        agg.sum += p.value;
-        if (p.value < agg.min) agg.min = p.value;
-        if (p.value > agg.max) agg.max = p.value;
-      } else {
-        hours.set(k, { name: p.name, series, tags, hour, count: 1, sum: p.value, min: p.value, max: p.value });
-      }
-    }
     await this.db.transaction(async (db) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-        await db.run(
-          `INSERT INTO system_metrics (organization_id, name, series, tags, at, value) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-          chunk.flat(),
-        );
+      const hours = new Map<string, HourAgg>();
+      const ids = new Map<string, number>();
+      const params: SqlValue[] = [];
+      let rows = 0;
+      const flush = async (): Promise<void> => {
+        if (rows === 0) return;
+        await db.run(`INSERT INTO system_metrics (organization_id, series_id, at, value) VALUES ${'(?, ?, ?, ?), '.repeat(rows - 1)}(?, ?, ?, ?)`, params);
+        params.length = 0;
+        rows = 0;
+      };
+      for (const p of points) {
+        const series = seriesKey(p.name, p.tags);
+        let id = ids.get(series);
+        if (id === undefined) {
+          id = await this.seriesId(db, orgId, p.name, series, p.tags);
+          ids.set(series, id);
+        }
+        params.push(orgId, id, p.at, p.value);
+        if (++rows === ROWS_PER_INSERT) await flush();
+        const hour = p.at - (((p.at % HOUR) + HOUR) % HOUR);
+        const k = `${series}\u0000${hour}`;
+        const agg = hours.get(k);
+        if (agg) {
+          agg.count++;
+          agg.sum += p.value;
+          if (p.value < agg.min) agg.min = p.value;
+          if (p.value > agg.max) agg.max = p.value;
+        } else {
+          hours.set(k, { name: p.name, series, tags: json(p.tags), hour, count: 1, sum: p.value, min: p.value, max: p.value });
+        }
       }
+      await flush();
       for (const a of hours.values()) {
         // CASE instead of MIN()/LEAST(): the same SQL works on SQLite and PostgreSQL
         await db.run(
@@ -81,10 +107,11 @@ export class SqlMetricsRepo implements MetricsRepo {
           [bucket, orgId, q.name, q.since - (((q.since % HOUR) + HOUR) % HOUR), q.until, bucket],
         )
       : await this.db.all<Row>(
-          `SELECT tags, at - (at % ?) AS b, COUNT(*) AS n, SUM(value) AS s, MIN(value) AS lo, MAX(value) AS hi
-           FROM system_metrics WHERE organization_id = ? AND name = ? AND at >= ? AND at < ?
-           GROUP BY tags, at - (at % ?)`,
-          [bucket, orgId, q.name, q.since, q.until, bucket],
+          `SELECT s.tags AS tags, m.at - (m.at % ?) AS b, COUNT(*) AS n, SUM(m.value) AS s, MIN(m.value) AS lo, MAX(m.value) AS hi
+           FROM metric_series s JOIN system_metrics m ON m.series_id = s.id
+           WHERE s.organization_id = ? AND s.name = ? AND m.organization_id = ? AND m.at >= ? AND m.at < ?
+           GROUP BY s.tags, m.at - (m.at % ?)`,
+          [bucket, orgId, q.name, orgId, q.since, q.until, bucket],
         );
     const merged = new Map<number, MetricBucket & { sum: number }>();
     for (const r of rows) {
@@ -115,8 +142,11 @@ export class SqlMetricsRepo implements MetricsRepo {
   async recentPoints(orgId: string, name: string, since: number, limit: number): Promise<MetricPoint[]> {
     const n = Math.max(1, Math.min(Math.floor(limit), 100_000));
     const rows = await this.db.all<Row>(
-      `SELECT name, tags, at, value FROM system_metrics WHERE organization_id = ? AND name = ? AND at >= ? ORDER BY at DESC LIMIT ${n}`,
-      [orgId, name, since],
+      `SELECT s.name AS name, s.tags AS tags, m.at AS at, m.value AS value
+       FROM metric_series s JOIN system_metrics m ON m.series_id = s.id
+       WHERE s.organization_id = ? AND s.name = ? AND m.organization_id = ? AND m.at >= ?
+       ORDER BY m.at DESC LIMIT ${n}`,
+      [orgId, name, orgId, since],
     );
     return rows.reverse().map((r) => ({ name: r.name as string, tags: parseJson(r.tags, {}), at: num(r.at), value: num(r.value) }));
   }
@@ -132,10 +162,10 @@ export class SqlMetricsRepo implements MetricsRepo {
 
   async prune(orgId: string, rawBefore: number, rollupBefore: number): Promise<number> {
     let n = 0;
-    const names = await this.db.all<Row>('SELECT DISTINCT name FROM system_metrics_hourly WHERE organization_id = ?', [orgId]);
-    for (const r of names) {
-      // per name, so the (organization_id, name, at) index does the work
-      n += await this.db.run('DELETE FROM system_metrics WHERE organization_id = ? AND name = ? AND at < ?', [orgId, r.name as string, rawBefore]);
+    const series = await this.db.all<Row>('SELECT id FROM metric_series WHERE organization_id = ?', [orgId]);
+    for (const r of series) {
+      // per series, so the (series_id, at) index does the work
+      n += await this.db.run('DELETE FROM system_metrics WHERE organization_id = ? AND series_id = ? AND at < ?', [orgId, num(r.id), rawBefore]);
     }
     n += await this.db.run('DELETE FROM system_metrics_hourly WHERE organization_id = ? AND hour < ?', [orgId, rollupBefore]);
     return n;

@@ -1,0 +1,69 @@
+/**
+ * Metrics ingest through the HTTP API into SQLite: batch POST /v1/metrics/batch throughput (points/s,
+ * every point stored, rolled up hourly and scored by its series' anomaly detector), then GET /healthz
+ * latency while 100 req/s of ingest run beside it.
+ */
+import { Pool } from 'undici';
+import { fmt, runLoad, startBenchDaemon } from './lib.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BATCH = 5000;
+const SERIES = 50;
+const CONNECTIONS = 4;
+
+function batchBody(k: number): string {
+  const t0 = Date.UTC(2026, 0, 1) + k * 60_000 * (BATCH / SERIES);
+  const points = [];
+  for (let i = 0; i < BATCH; i++) {
+    const s = i % SERIES;
+    const step = Math.floor(i / SERIES);
+    points.push({ name: 'bench_latency_ms', value: 100 + 10 * Math.sin((k * BATCH + i) / 97) + (i % 7), at: t0 + step * 60_000, tags: { host: `h${s}` } });
+  }
+  return JSON.stringify({ points });
+}
+
+async function throughput(url: string, token: string): Promise<{ points: number; seconds: number; p99: number }> {
+  const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
+  // bodies built beforehand so the client's JSON work does not count against the daemon
+  const bodies = Array.from({ length: 64 }, (_, k) => batchBody(k));
+  let next = 0;
+  let points = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  const until = started + SECONDS * 1000;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < until) {
+      const body = bodies[next++ % bodies.length]!;
+      const t0 = performance.now();
+      const res = await pool.request({ method: 'POST', path: '/v1/metrics/batch', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+      const text = await res.body.text();
+      if (res.statusCode !== 201) throw new Error(`ingest answered ${res.statusCode}: ${text.slice(0, 200)}`);
+      latencies.push(performance.now() - t0);
+      points += BATCH;
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return { points, seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+}
+
+const d = await startBenchDaemon();
+try {
+  const r = await throughput(d.url, d.token);
+  const rate = r.points / r.seconds;
+  console.log(`batch ingest (SQLite, ${BATCH} points/request, ${SERIES} series, ${CONNECTIONS} connections, ${SECONDS}s): ${fmt(rate, 0)} points/s, request p99 ${fmt(r.p99, 1)} ms`);
+  console.log(`target: >= 100,000 points/s -> ${rate >= 100_000 ? 'met' : 'NOT met'}`);
+
+  const ingestBody = { points: Array.from({ length: 100 }, (_, i) => ({ name: 'bench_side_load', value: i, tags: { host: `s${i % 10}` } })) };
+  const [ingest, health] = await Promise.all([
+    runLoad({ url: d.url, method: 'POST', path: '/v1/metrics/batch', body: ingestBody, token: d.token, connections: 4, seconds: SECONDS, rate: 100 }),
+    runLoad({ url: d.url, method: 'GET', path: '/healthz', connections: 2, seconds: SECONDS, rate: 50 }),
+  ]);
+  console.log(`ingest beside it: ${fmt(ingest.rps, 0)} req/s of 100-point batches, errors ${ingest.errors}`);
+  console.log(`/healthz under that ingest: p50 ${fmt(health.p50, 2)} ms, p99 ${fmt(health.p99, 2)} ms, max ${fmt(health.max, 2)} ms, errors ${health.errors}`);
+  console.log(`target: /healthz p99 <= 5 ms under 100 req/s of ingest -> ${health.p99 <= 5 ? 'met' : 'NOT met'}`);
+} finally {
+  await d.stop();
+}
