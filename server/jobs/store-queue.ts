@@ -147,8 +147,13 @@ export class StoreJobQueue implements JobQueue {
     this.timer.unref?.();
   }
 
+  private lastReclaim = 0;
+
+  /** Leases run for leaseMs, so looking for expired ones a few times per lease is enough. */
   private async reclaimExpired(): Promise<void> {
     const now = this.o.clock.now();
+    if (now - this.lastReclaim < this.o.leaseMs / 3) return;
+    this.lastReclaim = now;
     await this.db.run(
       "UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE status = 'running' AND locked_until < ?",
       [now, now],

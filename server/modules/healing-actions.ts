@@ -58,6 +58,8 @@ export function healingActionsRuntime(ctx: ModuleContext): HealingActionsRuntime
     clock: ctx.clock,
     // Embedded: this daemon owns the database, so jobs left running belonged to a process that died.
     reclaimAllOnStart: ctx.config.redis === null,
+    // Embedded, every enqueue wakes the worker in-process and timers cover delayed jobs: the poll is a safety net only.
+    pollMs: ctx.config.redis === null ? 5_000 : 500,
     onError: (err, job) => ctx.log.error('job failed', { kind: job.kind, jobId: job.id, error: (err as Error).message }),
   });
   const executed = new Counter({ name: 'selfhealing_actions_executed', help: 'Healing actions that finished, by final status', labelNames: ['status'], registers: [ctx.metrics] });
