@@ -67,4 +67,18 @@ describe('work history from tasks and events', () => {
     expect(h.onCall).toEqual([t, t + 3_600_000]);
     expect(h.anyHour).toEqual([t - 30 * 60_000, t]);
   });
+
+  it('turns a member\'s onCall flag changes into shifts, the last one open until now', () => {
+    const h = buildHistories({
+      tasks: [],
+      events: [
+        ev(1, 'member.updated', 1000, { id: 'm1', onCall: true }),
+        ev(2, 'member.updated', 2000, { id: 'm1', onCall: true, name: 'renamed' }),
+        ev(3, 'member.updated', 5000, { id: 'm1', onCall: false }),
+        ev(4, 'member.updated', 8000, { id: 'm1', onCall: true }),
+      ],
+      now: 9000,
+    }).get('m1')!;
+    expect(h.onCall).toEqual([1000, 5000, 8000, 9000]);
+  });
 });

@@ -46,6 +46,8 @@ export const ASSIGN_TYPES = new Set(['task.created', 'task.routed', 'task.reassi
 export const PAGE_TYPES = new Set(['member.paged', 'task.paged', 'page.sent']);
 export const APPROVAL_TYPES = new Set(['action.awaiting_approval', 'approval.requested']);
 export const ONCALL_TYPES = new Set(['member.on_call', 'oncall.shift']);
+/** Member changes carry the member's onCall flag: its transitions are shifts. */
+export const MEMBER_TYPES = new Set(['member.created', 'member.updated']);
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
@@ -84,6 +86,7 @@ export function buildHistories(input: HistoryInput): Map<string, MemberHistory> 
     return h;
   };
 
+  const onCallSince = new Map<string, number>();
   // Assignment timeline per task from events, oldest first.
   const assignments = new Map<string, Array<{ at: number; to: string | null }>>();
   const sorted = input.events.slice().sort((a, b) => a.at - b.at || a.id - b.id);
@@ -104,6 +107,17 @@ export function buildHistories(input: HistoryInput): Map<string, MemberHistory> 
       const m = str(field(e.data, 'approverId', 'approverMemberId', 'memberId'));
       const who = m ? [m] : (input.defaultApprovers ?? []);
       for (const id of who) get(id).approvalRequests.push(e.at);
+    } else if (MEMBER_TYPES.has(e.type)) {
+      const m = str(field(e.data, 'id')) ?? e.subject;
+      const flag = field(e.data, 'onCall');
+      if (m && typeof flag === 'boolean') {
+        const since = onCallSince.get(m);
+        if (flag && since === undefined) onCallSince.set(m, e.at);
+        if (!flag && since !== undefined) {
+          if (e.at > since) get(m).onCall.push(since, e.at);
+          onCallSince.delete(m);
+        }
+      }
     } else if (ONCALL_TYPES.has(e.type)) {
       const m = str(field(e.data, 'memberId')) ?? e.subject;
       const start = num(field(e.data, 'start')) ?? e.at;
@@ -142,6 +156,7 @@ export function buildHistories(input: HistoryInput): Map<string, MemberHistory> 
     }
   }
 
+  for (const [m, since] of onCallSince) if (input.now > since) get(m).onCall.push(since, input.now);
   for (const shift of input.onCallShifts ?? []) {
     if (shift.end > shift.start) get(shift.memberId).onCall.push(shift.start, shift.end);
   }

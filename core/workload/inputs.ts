@@ -5,7 +5,7 @@
  */
 import type { BusEvent, Member, Task, Team, TaskStatus } from '../model.js';
 import type { Repos } from '../ports.js';
-import { ACTION_SESSION_MS, APPROVAL_TYPES, ASSIGN_TYPES, buildHistories, ONCALL_TYPES, PAGE_TYPES, type MemberHistory } from './history.js';
+import { ACTION_SESSION_MS, APPROVAL_TYPES, ASSIGN_TYPES, buildHistories, MEMBER_TYPES, ONCALL_TYPES, PAGE_TYPES, type MemberHistory } from './history.js';
 import { resolveProfile, type MemberProfile } from './profile.js';
 
 const DAY = 86_400_000;
@@ -58,7 +58,7 @@ async function firstIdSince(repos: WorkloadReads, orgId: string, since: number):
 }
 
 export async function loadEvents(repos: WorkloadReads, orgId: string, since: number): Promise<BusEvent[]> {
-  const types = [...new Set([...ASSIGN_TYPES, ...PAGE_TYPES, ...APPROVAL_TYPES, ...ONCALL_TYPES, ...ACTION_TYPES])];
+  const types = [...new Set([...ASSIGN_TYPES, ...PAGE_TYPES, ...APPROVAL_TYPES, ...ONCALL_TYPES, ...MEMBER_TYPES, ...ACTION_TYPES])];
   const out: BusEvent[] = [];
   let afterId = await firstIdSince(repos, orgId, since - ACTION_SESSION_MS);
   for (;;) {
