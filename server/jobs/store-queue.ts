@@ -87,10 +87,22 @@ export class StoreJobQueue implements JobQueue {
     this.wake();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops taking jobs and gives the running ones `graceMs` to finish. A step still running after that is
+   * left as the store records it, and the next start treats it exactly like one interrupted by a crash.
+   */
+  async close(graceMs = 5_000): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.allSettled([...this.running.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running.values()]),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+        timer.unref?.();
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
   }
 
   /** Jobs waiting or running, by status; for /readyz and tests. */
