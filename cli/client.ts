@@ -7,6 +7,8 @@ export interface ClientOptions {
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
   dispatcher?: Dispatcher;
+  /** PEM file of the CA that signed an HTTPS daemon's certificate (`--ca`, FOUNDRY_CA). */
+  ca?: string | null;
 }
 
 const UNREACHABLE_HINT = 'start it with: foundry-op daemon start';
@@ -41,11 +43,12 @@ export class ApiClient {
       headers['content-type'] = 'application/json';
     }
     const timeout = this.options.timeoutMs ?? 30_000;
+    const dispatcher = this.options.dispatcher ?? (this.options.ca ? await trustCa(this.options.ca) : undefined);
     let res;
     try {
       res = await request(`${this.options.baseUrl}${path}`, {
         method: method as Dispatcher.HttpMethod, headers, body: payload, headersTimeout: timeout, bodyTimeout: timeout,
-        dispatcher: this.options.dispatcher,
+        dispatcher,
       });
     } catch (err) {
       throw unreachable(this.options.baseUrl, err);
@@ -64,8 +67,34 @@ export class ApiClient {
   }
 }
 
+let caAgent: { file: string; agent: Dispatcher } | null = null;
+
+/**
+ * An undici agent that verifies the daemon against this CA (and still checks the host name). It also
+ * becomes the global dispatcher, so the SSE client's fetch trusts the same CA.
+ */
+export async function trustCa(file: string): Promise<Dispatcher> {
+  if (caAgent?.file === file) return caAgent.agent;
+  const { Agent, setGlobalDispatcher } = await import('undici');
+  const { readFileSync } = await import('node:fs');
+  let ca: Buffer;
+  try {
+    ca = readFileSync(file);
+  } catch (err) {
+    throw new AppError('usage', `--ca: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const agent = new Agent({ connect: { ca, minVersion: 'TLSv1.3' } });
+  setGlobalDispatcher(agent);
+  caAgent = { file, agent };
+  return agent;
+}
+
 export function unreachable(baseUrl: string, err: unknown): AppError {
   const code = (err as { code?: string }).code ?? '';
+  const tlsCode = [code, (err as { cause?: { code?: string } }).cause?.code ?? ''].find((c) => /CERT|SELF_SIGNED|LEAF_SIGNATURE|ALTNAME|TLS|SSL/.test(c));
+  if (tlsCode) {
+    return new AppError('unavailable', `the daemon at ${baseUrl} presented a certificate that is not trusted (${tlsCode})`, 'pass --ca FILE (or set FOUNDRY_CA) with the CA that signed it');
+  }
   const timeout = code.includes('TIMEOUT');
   return new AppError('unavailable', timeout ? `daemon at ${baseUrl} did not answer in time` : `no daemon answers at ${baseUrl}`, UNREACHABLE_HINT);
 }

@@ -55,7 +55,7 @@ export class CliContext {
 
   client(timeoutMs?: number): ApiClient {
     if (!this.clientCache || timeoutMs) {
-      const client = new ApiClient({ baseUrl: this.serverUrl, token: resolveToken(this.globals, this.env), timeoutMs });
+      const client = new ApiClient({ baseUrl: this.serverUrl, token: resolveToken(this.globals, this.env), timeoutMs, ca: this.globals.ca ?? this.env.FOUNDRY_CA ?? null });
       if (timeoutMs) return client;
       this.clientCache = client;
     }

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/context.js';
 import { AppError } from '../core/errors.js';
 import { daemonConfig, DEFAULT_PORT } from '../server/config.js';
 import { initHome, isInitialised } from '../server/init.js';
+import { loadTls } from '../server/tls.js';
 import { processAlive, readJsonFile, removeFile, statePaths, writeAtomic, type DaemonInfo, type HomeConfig } from '../server/state.js';
 
 export interface DaemonOpts {
@@ -14,6 +16,15 @@ export interface DaemonOpts {
   db?: string;
   redis?: string;
   demo?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** HTTPS needs both files; paths are made absolute so the background daemon finds them too. */
+function tlsFiles(opts: DaemonOpts): { cert: string; key: string } | null {
+  if (!opts.tlsCert && !opts.tlsKey) return null;
+  if (!opts.tlsCert || !opts.tlsKey) throw new AppError('usage', '--tls-cert and --tls-key go together');
+  return { cert: resolvePath(opts.tlsCert), key: resolvePath(opts.tlsKey) };
 }
 
 const BIN = fileURLToPath(new URL('../../bin/foundry-op.js', import.meta.url));
@@ -47,7 +58,7 @@ export async function runForeground(ctx: CliContext, opts: DaemonOpts): Promise<
   if (running && running.pid !== process.pid) throw new AppError('conflict', `a daemon is already running at ${running.url} (pid ${running.pid})`, 'stop it with: foundry-op daemon stop');
   const homeConfig = readJsonFile<HomeConfig>(paths.config) ?? {};
   const config = daemonConfig(
-    { home, db: opts.db ?? homeConfig.db, redis: opts.redis, host: opts.host, port: parsePort(opts.port), demo: opts.demo },
+    { home, db: opts.db ?? homeConfig.db, redis: opts.redis, host: opts.host, port: parsePort(opts.port), demo: opts.demo, tls: tlsFiles(opts) },
     ctx.env,
   );
   const { createDaemon } = await import('../server/daemon.js');
@@ -93,6 +104,9 @@ export async function startBackground(ctx: CliContext, opts: DaemonOpts): Promis
   if (opts.host) args.push('--host', opts.host);
   if (opts.db) args.push('--db', opts.db);
   if (opts.redis) args.push('--redis', opts.redis);
+  const tls = tlsFiles(opts);
+  if (tls) loadTls(tls);
+  if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env: ctx.env });
   closeSync(fd);
   let exited: number | null = null;
@@ -133,7 +147,9 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--host <h>', 'address to listen on (default 127.0.0.1)')
       .option('--db <url>', 'store: sqlite:FILE or postgres://… [FOUNDRY_DB]')
       .option('--redis <url>', 'Redis for the scaled mode [FOUNDRY_REDIS]')
-      .option('--demo', 'initialise with the demo organisation if the state folder is new');
+      .option('--demo', 'initialise with the demo organisation if the state folder is new')
+      .option('--tls-cert <file>', 'serve HTTPS (TLS 1.3 minimum) with this PEM certificate')
+      .option('--tls-key <file>', 'the PEM private key of --tls-cert');
 
   common(daemon.command('run').description('run the daemon in the foreground')).action((opts: DaemonOpts) => runForeground(ctx, opts));
 

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseRateLimit, type RateLimitConfig } from './http/rate-limit.js';
+import type { TlsFiles } from './tls.js';
 
 /** The seed's feature flags; each defaults to on. */
 export interface FeatureFlags {
@@ -31,6 +32,8 @@ export interface DaemonConfig {
   settings: Record<string, string>;
   /** Request budgets per address and per token (FOUNDRY_RATE_LIMIT). */
   rateLimit: RateLimitConfig;
+  /** HTTPS with these PEM files (`--tls-cert`, `--tls-key`); null serves plain HTTP. */
+  tls: TlsFiles | null;
 }
 
 export const DEFAULT_PORT = 7717;
@@ -54,7 +57,7 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv): FeatureFlags {
 
 /** Builds the daemon's configuration from flags layered over the environment. */
 export function daemonConfig(
-  opts: Partial<Pick<DaemonConfig, 'home' | 'db' | 'redis' | 'host' | 'port' | 'demo'>>,
+  opts: Partial<Pick<DaemonConfig, 'home' | 'db' | 'redis' | 'host' | 'port' | 'demo' | 'tls'>>,
   env: NodeJS.ProcessEnv = process.env,
 ): DaemonConfig {
   const home = opts.home ?? defaultHome(env);
@@ -80,5 +83,6 @@ export function daemonConfig(
     },
     settings,
     rateLimit: parseRateLimit(env.FOUNDRY_RATE_LIMIT),
+    tls: opts.tls ?? null,
   };
 }

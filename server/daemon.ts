@@ -83,7 +83,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
     };
   };
   const limits = await openRequestLimiter(config.rateLimit, config.redis, metrics);
-  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit, limiter: limits.limiter });
+  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit, limiter: limits.limiter, tls: config.tls });
   let url = '';
   const started: Module[] = [];
 
@@ -103,7 +103,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       });
       const addr = http.server.address() as AddressInfo;
       const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      url = `http://${host}:${addr.port}`;
+      url = `${config.tls ? 'https' : 'http'}://${host}:${addr.port}`;
       log.info('daemon listening', { url, store: store.kind, pid: process.pid });
       return url;
     },

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { AppError } from '../../core/errors.js';
@@ -10,6 +10,7 @@ import { toWire } from './view.js';
 import { HANDLED, type Caller, type Route, type RouteRequest } from './route.js';
 import type { Router } from './router.js';
 import type { RequestLimiter } from './rate-limit.js';
+import { createNodeServer, type TlsFiles } from '../tls.js';
 
 export interface HttpDeps {
   router: Router;
@@ -19,6 +20,8 @@ export interface HttpDeps {
   bodyLimit: number;
   /** Per-address and per-token budgets (server/http/rate-limit.ts). */
   limiter?: RequestLimiter;
+  /** Serve HTTPS (TLS 1.3 minimum) with these PEM files. */
+  tls?: TlsFiles | null;
 }
 
 export interface HttpServer {
@@ -106,7 +109,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     return r.path;
   }
 
-  const server = createServer((req, res) => {
+  const server = createNodeServer((req, res) => {
     const started = process.hrtime.bigint();
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
@@ -137,7 +140,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       }
       finish('unmatched');
     });
-  });
+  }, deps.tls);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
