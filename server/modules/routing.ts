@@ -13,6 +13,11 @@ import { route, type Route } from '../http/route.js';
 import { CalendarCache } from '../routing/calendars.js';
 import { genericMappingSchema, mapPayload, verifySignature } from '../routing/webhooks.js';
 import type { Module, ModuleContext } from './module.js';
+import { isSealed } from '../secrets/keyring.js';
+import type { Secrets } from '../secrets/vault.js';
+
+/** Webhook secrets are sealed at rest (AES-256-GCM) under this context when the vault is present. */
+const secretContext = (source: string): string => `routing_webhooks/${source}`;
 
 const text = (max: number) => z.string().max(max);
 const tagMap = z.record(z.string().min(1).max(100), z.string().max(1000));
@@ -145,6 +150,10 @@ export const routingModule: Module = {
     const state = build(ctx);
     states.set(ctx, state);
     const { engine } = state;
+    const secrets = ctx.services.get<Secrets>('secrets');
+    secrets?.registerColumn({ table: 'routing_webhooks', idColumns: ['source'], column: 'secret', context: (row) => secretContext(String(row.source)) });
+    const secretOf = (hook: { source: string; secret: string }): string =>
+      secrets && isSealed(hook.secret) ? secrets.open(hook.secret, secretContext(hook.source)) : hook.secret;
     ctx.services.provide('routing.explain', (orgId: string, taskId: string) => engine.explain(orgId, taskId));
     ctx.services.provide('routing', engine);
 
@@ -263,7 +272,8 @@ export const routingModule: Module = {
           const now = ctx.clock.now();
           const existing = await ctx.store.routing.getWebhook(source);
           if (existing && existing.orgId !== caller.orgId) throw new AppError('conflict', `webhook source ${source} is taken`, 'choose another name');
-          const hook = { orgId: caller.orgId, source, kind: body.kind, secret: body.secret, mapping, enabled: body.enabled, createdAt: existing?.createdAt ?? now, updatedAt: now };
+          const secret = secrets ? secrets.seal(body.secret, secretContext(source)) : body.secret;
+          const hook = { orgId: caller.orgId, source, kind: body.kind, secret, mapping, enabled: body.enabled, createdAt: existing?.createdAt ?? now, updatedAt: now };
           await ctx.commit(caller.actor, async (tx) => {
             await tx.routing.upsertWebhook(hook);
             return { value: null, audit: { action: 'webhook.configure', subject: source, summary: `configured ${body.kind} webhook source ${source}` } };
@@ -289,7 +299,7 @@ export const routingModule: Module = {
           const source = await ctx.store.routing.getWebhook(params.source!);
           if (!source || !source.enabled) throw notFound('webhook source', params.source!);
           // nothing is read from the body before its signature checks out
-          if (!rawBody || !verifySignature(source, headers, rawBody)) throw new AppError('unauthenticated', 'bad or missing webhook signature', 'sign the raw body with HMAC-SHA256 of the source secret');
+          if (!rawBody || !verifySignature({ kind: source.kind, secret: secretOf(source) }, headers, rawBody)) throw new AppError('unauthenticated', 'bad or missing webhook signature', 'sign the raw body with HMAC-SHA256 of the source secret');
           let payload: unknown;
           try {
             payload = JSON.parse(rawBody.toString('utf8'));
