@@ -237,6 +237,12 @@ forEachStore('routing through the daemon and the CLI', (kind) => {
       expect((await d.api('/v1/integrations/webhooks/pager', { method: 'PUT', json: { kind: 'generic', secret: 'pager-secret', mapping }, token: manager })).status).toBe(200);
     });
 
+    it('keeps the secret sealed at rest and never shows it', async () => {
+      expect((await d.daemon.store.routing.getWebhook('gh'))!.secret).toMatch(/^enc:v1:/);
+      const listed = await (await d.api('/v1/integrations/webhooks', { token: manager })).text();
+      expect(listed).not.toMatch(/gh-secret-123|enc:v1/);
+    });
+
     it('a bad signature is a 401 and stores nothing', async () => {
       const before = (await json<unknown[]>(await d.api('/v1/tasks?limit=1000'))).length;
       const res = await post('gh', github, { 'x-github-event': 'issues', 'x-hub-signature-256': sign('wrong-secret', github) });
