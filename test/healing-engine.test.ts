@@ -191,6 +191,18 @@ forEachStore('healing actions', (k) => {
     expect(h.ran).toEqual([]);
   });
 
+  it('withdraw an action waiting for approval when its issue resolves', async () => {
+    const h = await harness();
+    await h.engine.addPlaybook(alice, 'name: gated\ntrigger: {source: alert}\nsteps:\n  - {id: ok, type: approve}\n  - {id: go, type: exec, argv: [echo, go]}');
+    const i = issue();
+    const [a] = await h.engine.onIssueDetected(detected(i));
+    await settle(h, a!.id, (x) => x.status === 'awaiting_approval');
+    await h.engine.onIssueResolved({ ...detected(i), type: 'issue.resolved', data: { issue: { ...i, status: 'resolved' } } });
+    const done = await settle(h, a!.id);
+    expect(done).toMatchObject({ status: 'rejected', error: `rejected by system:healing: issue ${i.id} resolved before approval` });
+    expect(h.ran).toEqual([]);
+  });
+
   it('expire an approval nobody gave in time', async () => {
     const h = await harness();
     await h.engine.addPlaybook(alice, 'name: gated\nsteps:\n  - {id: ok, type: approve, timeout: 100ms}\n  - {id: go, type: exec, argv: [echo, go]}');

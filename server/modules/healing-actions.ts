@@ -5,7 +5,7 @@ import { HealingEngine } from '../../core/healing/actions/engine.js';
 import { actionToJson, ACTION_STATUSES, type ActionStatus } from '../../core/healing/actions/model.js';
 import type { PlaybookRecord } from '../../core/healing/actions/ports.js';
 import { formatPlan } from '../../core/healing/playbooks/plan.js';
-import { ISSUE_DETECTED } from '../../core/healing/issues.js';
+import { ISSUE_DETECTED, ISSUE_RESOLVED } from '../../core/healing/issues.js';
 import type { JobQueue } from '../../core/jobs.js';
 import type { Subscription } from '../../core/ports.js';
 import { createStepExecutors, type MetricLatest, type RunCheck } from '../exec/executors.js';
@@ -189,8 +189,9 @@ export async function startHealingActions(ctx: ModuleContext): Promise<() => Pro
   const subs: Subscription[] = [];
   for (const org of await ctx.store.orgs.list()) {
     subs.push(
-      await ctx.bus.subscribe(org.id, { types: [ISSUE_DETECTED] }, (event) => {
-        engine.onIssueDetected(event).catch((err: Error) => ctx.log.error('auto-healing failed', { issueId: event.subject, error: err.message }));
+      await ctx.bus.subscribe(org.id, { types: [ISSUE_DETECTED, ISSUE_RESOLVED] }, (event) => {
+        const work = event.type === ISSUE_DETECTED ? engine.onIssueDetected(event) : engine.onIssueResolved(event);
+        work.catch((err: Error) => ctx.log.error('healing: reacting to an issue failed', { type: event.type, issueId: event.subject, error: err.message }));
       }),
     );
   }

@@ -250,6 +250,27 @@ export class HealingEngine {
     return rejected;
   }
 
+  /**
+   * An issue that resolves on its own withdraws the remediations still waiting for approval: nobody
+   * should approve a restart for a problem that is gone. Running actions carry on.
+   */
+  async onIssueResolved(event: BusEvent): Promise<HealingAction[]> {
+    const issue = (event.data as { issue?: Issue } | null)?.issue;
+    const issueId = issue?.id ?? event.subject;
+    if (!issueId) return [];
+    const waiting = await this.deps.store.healing.listActions(event.orgId, { issueId, status: ['awaiting_approval'] });
+    const out: HealingAction[] = [];
+    for (const a of waiting) {
+      try {
+        out.push(await this.reject(systemActor(event.orgId, 'healing'), a.id, `issue ${issueId} resolved before approval`));
+      } catch (e) {
+        // approved or rejected by a person in the meantime: theirs is the decision that counts
+        if (!(e instanceof AppError && e.kind === 'conflict')) throw e;
+      }
+    }
+    return out;
+  }
+
   /** Ends a waiting action whose approval ran out; a job fires at the deadline. */
   async expire(orgId: string, actionId: string): Promise<void> {
     const now = this.deps.clock.now();
