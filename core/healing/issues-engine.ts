@@ -34,6 +34,15 @@ export interface IssueEngineDeps {
   flushEveryMs?: number;
 }
 
+interface Job {
+  orgId: string;
+  changes: IssueChange[];
+  carried: Map<string, { signal: IssueSignal; count: number }>;
+  refreshed: number;
+  resolve(r: IngestResult): void;
+  reject(e: unknown): void;
+}
+
 interface OpenEntry {
   id: string;
   pending: IssueSignal | null;
@@ -51,10 +60,15 @@ export class IssueEngine {
   /** org -> fingerprint -> open issue. A cache: the database (unique open fingerprint) is the truth. */
   private readonly open = new Map<string, Map<string, OpenEntry>>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly queue: Job[] = [];
+  private draining = false;
 
   constructor(private readonly deps: IssueEngineDeps) {}
 
-  /** Applies a batch of changes (e.g. one Alertmanager webhook) in at most one transaction. */
+  /**
+   * Applies a batch of changes (e.g. one Alertmanager webhook). What needs the database joins the
+   * next transaction, shared with the other requests waiting for it.
+   */
   async ingest(orgId: string, changes: readonly IssueChange[]): Promise<IngestResult> {
     const cache = this.orgCache(orgId);
     const needDb: IssueChange[] = [];
@@ -79,52 +93,93 @@ export class IssueEngine {
       needDb.push(c);
     }
     if (needDb.length === 0) return { opened: [], refreshed, resolved: [] };
-    const actor = systemActor(orgId, 'healing');
-    const result = await this.deps.commit(actor, async (tx) => {
-      const opened: Issue[] = [];
-      const resolved: Issue[] = [];
-      const events: EventDraft[] = [];
-      const audit: AuditDraft[] = [];
-      let dbRefreshed = 0;
-      const seen = new Map<string, Issue>();
-      for (const c of needDb) {
-        const fp = c.kind === 'firing' ? signalFingerprint(c.signal) : c.fingerprint;
-        const current = seen.has(fp) ? seen.get(fp)! : await tx.healing.findOpenIssueByFingerprint(orgId, fp);
-        if (c.kind === 'firing') {
-          if (current && current.status === 'open') {
-            const next = refreshIssue(current, c.signal);
-            await tx.healing.updateIssue(next);
-            seen.set(fp, next);
-            dbRefreshed++;
-          } else {
-            const issue = openIssue(newId('iss', this.deps.clock.now()), orgId, c.signal);
-            await tx.healing.insertIssue(issue);
-            seen.set(fp, issue);
-            opened.push(issue);
-            events.push({ type: ISSUE_DETECTED, subject: issue.id, data: { issue } });
-            audit.push({ action: 'issue.detect', subject: issue.id, summary: `${issue.source} issue "${issue.title}" (${issue.severity})` });
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.queue.push({ orgId, changes: needDb, carried, refreshed, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // requests that arrive while a transaction runs share the next one (group commit)
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const jobs = this.queue.splice(0, this.queue.length);
+        const byOrg = new Map<string, Job[]>();
+        for (const j of jobs) {
+          const list = byOrg.get(j.orgId);
+          if (list) list.push(j);
+          else byOrg.set(j.orgId, [j]);
+        }
+        for (const [orgId, list] of byOrg) {
+          try {
+            const results = await this.apply(orgId, list);
+            list.forEach((j, i) => j.resolve(results[i]!));
+          } catch (e) {
+            for (const j of list) j.reject(e);
           }
-        } else if (current && current.status === 'open') {
-          const pending = carried.get(fp);
-          carried.delete(fp);
-          const base = pending ? refreshIssue(current, pending.signal, pending.count) : current;
-          const done = resolveIssue(base, Math.max(c.at, base.lastSeenAt), c.resolution, null);
-          await tx.healing.updateIssue(done);
-          seen.set(fp, done);
-          resolved.push(done);
-          events.push({ type: ISSUE_RESOLVED, subject: done.id, data: { issue: done } });
-          audit.push({ action: 'issue.resolve', subject: done.id, summary: `resolved (${c.resolution}): "${done.title}"` });
         }
       }
-      return { value: { opened, resolved, refreshed: dbRefreshed, seen }, events, audit };
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One transaction for the changes of several requests, in arrival order; a result per request. */
+  private async apply(orgId: string, jobs: Job[]): Promise<IngestResult[]> {
+    const cache = this.orgCache(orgId);
+    const actor = systemActor(orgId, 'healing');
+    const result = await this.deps.commit(actor, async (tx) => {
+      const events: EventDraft[] = [];
+      const audit: AuditDraft[] = [];
+      const seen = new Map<string, Issue>();
+      const results: IngestResult[] = [];
+      for (const job of jobs) {
+        const opened: Issue[] = [];
+        const resolved: Issue[] = [];
+        let dbRefreshed = 0;
+        for (const c of job.changes) {
+          const fp = c.kind === 'firing' ? signalFingerprint(c.signal) : c.fingerprint;
+          const current = seen.has(fp) ? seen.get(fp)! : await tx.healing.findOpenIssueByFingerprint(orgId, fp);
+          if (c.kind === 'firing') {
+            if (current && current.status === 'open') {
+              const next = refreshIssue(current, c.signal);
+              await tx.healing.updateIssue(next);
+              seen.set(fp, next);
+              dbRefreshed++;
+            } else {
+              const issue = openIssue(newId('iss', this.deps.clock.now()), orgId, c.signal);
+              await tx.healing.insertIssue(issue);
+              seen.set(fp, issue);
+              opened.push(issue);
+              events.push({ type: ISSUE_DETECTED, subject: issue.id, data: { issue } });
+              audit.push({ action: 'issue.detect', subject: issue.id, summary: `${issue.source} issue "${issue.title}" (${issue.severity})` });
+            }
+          } else if (current && current.status === 'open') {
+            const pending = job.carried.get(fp);
+            job.carried.delete(fp);
+            const base = pending ? refreshIssue(current, pending.signal, pending.count) : current;
+            const done = resolveIssue(base, Math.max(c.at, base.lastSeenAt), c.resolution, null);
+            await tx.healing.updateIssue(done);
+            seen.set(fp, done);
+            resolved.push(done);
+            events.push({ type: ISSUE_RESOLVED, subject: done.id, data: { issue: done } });
+            audit.push({ action: 'issue.resolve', subject: done.id, summary: `resolved (${c.resolution}): "${done.title}"` });
+          }
+        }
+        results.push({ opened, resolved, refreshed: job.refreshed + dbRefreshed });
+      }
+      return { value: { results, seen }, events, audit };
     });
     for (const [fp, issue] of result.seen) {
       if (issue.status === 'open') {
         if (!cache.has(fp)) cache.set(fp, { id: issue.id, pending: null, pendingCount: 0 });
       } else cache.delete(fp);
     }
-    for (const i of result.opened) this.deps.onOpened?.(i);
-    return { opened: result.opened, refreshed: refreshed + result.refreshed, resolved: result.resolved };
+    for (const r of result.results) for (const i of r.opened) this.deps.onOpened?.(i);
+    return result.results;
   }
 
   /** A person resolves an issue (`healing issues resolve ID`). */
