@@ -55,9 +55,11 @@ export class ClassifierHub {
     if (m.loading && !m.classifier) {
       // the first page tells how big the history is; small ones are trained before answering
       await Promise.race([m.loading, new Promise((r) => setTimeout(r, 200))]);
-      const pending = this.pending.get(orgId) ?? 0;
-      if (m.loading && pending <= WAIT_LIMIT) await m.loading;
-      else return { status: 'training', items: pending, classifier: null };
+      if (m.loading) {
+        const pending = this.pending.get(orgId) ?? 0;
+        if (pending > WAIT_LIMIT) return { status: 'training', items: pending, classifier: null };
+        await m.loading;
+      }
     }
     if (m.classifier && m.classifier.size > 0) return { status: 'ready', classifier: m.classifier };
     if (m.loading) return { status: 'training', items: 0, classifier: null };
