@@ -34,6 +34,8 @@ export interface DaemonConfig {
   rateLimit: RateLimitConfig;
   /** HTTPS with these PEM files (`--tls-cert`, `--tls-key`); null serves plain HTTP. */
   tls: TlsFiles | null;
+  /** OTLP/HTTP collector for spans (OTEL_EXPORTER_OTLP_ENDPOINT); null exports nothing. */
+  otlpEndpoint: string | null;
 }
 
 export const DEFAULT_PORT = 7717;
@@ -84,5 +86,6 @@ export function daemonConfig(
     settings,
     rateLimit: parseRateLimit(env.FOUNDRY_RATE_LIMIT),
     tls: opts.tls ?? null,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || null,
   };
 }

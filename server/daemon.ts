@@ -14,6 +14,7 @@ import { createHttpServer, type HttpServer } from './http/server.js';
 import { openRequestLimiter } from './http/rate-limit.js';
 import { createMetricsRegistry } from './http/metrics-lint.js';
 import { secretsModule } from './secrets/module.js';
+import { createOutbound } from './outbound/module.js';
 import { verifyToken } from './http/tokens.js';
 import { fileLogger, silentLogger, type Logger } from './log.js';
 import { adminModule } from './modules/admin.js';
@@ -61,6 +62,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   const ctx: ModuleContext = {
     config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock), leases,
   };
+  const hardening = await createOutbound(ctx, packageVersion());
   const startedAt = clock.now();
   const modules: Module[] = options.modules ?? [
     adminModule({
@@ -69,6 +71,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
     }),
     coreModule,
     secretsModule(store),
+    hardening.module,
     ...areaModules,
   ];
 
@@ -83,7 +86,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
     };
   };
   const limits = await openRequestLimiter(config.rateLimit, config.redis, metrics);
-  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit, limiter: limits.limiter, tls: config.tls });
+  const http = createHttpServer({ router, authenticate, log, metrics, bodyLimit: config.bodyLimit, limiter: limits.limiter, tls: config.tls, tracing: hardening.tracing });
   let url = '';
   const started: Module[] = [];
 
@@ -113,6 +116,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       await bus.close();
       if (leases instanceof RedisLeases) leases.close();
       await limits.close();
+      await hardening.close();
       await store.close();
       log.info('daemon stopped', {});
       await log.close();

@@ -11,6 +11,7 @@ import { HANDLED, type Caller, type Route, type RouteRequest } from './route.js'
 import type { Router } from './router.js';
 import type { RequestLimiter } from './rate-limit.js';
 import { createNodeServer, type TlsFiles } from '../tls.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 export interface HttpDeps {
   router: Router;
@@ -22,6 +23,8 @@ export interface HttpDeps {
   limiter?: RequestLimiter;
   /** Serve HTTPS (TLS 1.3 minimum) with these PEM files. */
   tls?: TlsFiles | null;
+  /** W3C traceparent in and out, spans over OTLP when configured (server/tracing). */
+  tracing?: Tracing;
 }
 
 export interface HttpServer {
@@ -118,7 +121,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       requests.inc({ method: req.method ?? '', route: routePath, status: String(res.statusCode) });
       latency.observe({ method: req.method ?? '', route: routePath }, seconds);
-      deps.log.info('request', { requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(seconds * 1e6) / 1e3 });
+      deps.log.info('request', { requestId, traceId: deps.tracing?.traceIdOf(req), method: req.method, path: req.url, status: res.statusCode, ms: Math.round(seconds * 1e6) / 1e3 });
       if (--inFlight === 0 && draining) for (const w of idleWaiters.splice(0)) w();
     };
     if (draining) {
@@ -126,7 +129,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       finish('draining');
       return;
     }
-    handle(req, res, requestId).then(finish, (err: unknown) => {
+    (deps.tracing ? deps.tracing.aroundRequest(req, res, () => handle(req, res, requestId)) : handle(req, res, requestId)).then(finish, (err: unknown) => {
       const reply = toErrorReply(err, requestId);
       if (reply.status === 401) deps.limiter?.authFailed(req.socket.remoteAddress ?? '').catch(() => {});
       if (reply.status >= 500) deps.log.error('request failed', { requestId, method: req.method, path: req.url, error: (err as Error)?.stack ?? String(err) });

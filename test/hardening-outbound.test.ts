@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Notification, Notifier, NotifyResult } from '../core/notify/ports.js';
+import { silentLogger } from '../server/log.js';
+import { httpCall } from '../server/outbound/http.js';
+import { ResilientNotifier } from '../server/outbound/notifier.js';
+import { NonRetryable, Outbound } from '../server/outbound/outbound.js';
+import { formatTraceparent, parseTraceparent, runInSpan, Tracing } from '../server/tracing/tracing.js';
+import { eventually, startDaemon, type TestDaemon } from './helpers.js';
+
+const fakeClock = (start = 1_000_000) => {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+};
+
+function outbound(clock = fakeClock(), sleeps: number[] = []): Outbound {
+  return new Outbound({ clock, log: silentLogger(), breaker: { threshold: 3, cooldownMs: 30_000 }, sleep: async (ms) => void sleeps.push(ms) });
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(() => r(null)));
+});
+async function listen(handler: (req: IncomingMessage, body: string) => { status: number; body?: string } | null): Promise<string> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const reply = handler(req, body);
+      if (!reply) return; // hang: a dead service that accepts and never answers
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(reply.body ?? '{}');
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('the outbound layer', () => {
+  it('retries with growing, jittered backoff and returns the first success', async () => {
+    const sleeps: number[] = [];
+    const o = outbound(fakeClock(), sleeps);
+    let n = 0;
+    const v = await o.call('calendar', async () => {
+      if (++n < 3) throw new Error('ECONNRESET');
+      return 'ok';
+    }, { retries: 3, backoffMs: 100 });
+    expect(v).toBe('ok');
+    expect(n).toBe(3);
+    expect(sleeps).toHaveLength(2);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(50);
+    expect(sleeps[0]).toBeLessThanOrEqual(100);
+    expect(sleeps[1]).toBeGreaterThanOrEqual(100);
+    expect(sleeps[1]).toBeLessThanOrEqual(200);
+  });
+
+  it('gives each attempt a deadline and does not retry what cannot succeed', async () => {
+    const o = outbound();
+    await expect(o.call('claude', () => new Promise(() => {}), { timeoutMs: 30, retries: 1 })).rejects.toThrow(/timed out after 30 ms/);
+    let n = 0;
+    await expect(o.call('slack', async () => {
+      n++;
+      throw new NonRetryable('slack answered 404: no_service');
+    })).rejects.toThrow(/404/);
+    expect(n).toBe(1);
+  });
+
+  it('opens the circuit after repeated failures, fails fast while open, and closes after a good trial', async () => {
+    const clock = fakeClock();
+    const o = outbound(clock);
+    let calls = 0;
+    const failing = async (): Promise<string> => {
+      calls++;
+      throw new Error('connect ECONNREFUSED https://hooks.slack.com/services/T0/B0/SECRETPART');
+    };
+    for (let i = 0; i < 3; i++) await expect(o.call('slack', failing, { retries: 0 })).rejects.toThrow();
+    expect(o.status()[0]).toMatchObject({ target: 'slack', state: 'open', consecutiveFailures: 3, failures: 3 });
+    await expect(o.call('slack', failing)).rejects.toThrow(/circuit open/);
+    expect(calls).toBe(3);
+    clock.advance(30_000);
+    expect(o.status()[0]!.state).toBe('half_open');
+    expect(await o.call('slack', async () => 'delivered')).toBe('delivered');
+    expect(o.status()[0]).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+    // What is recorded never carries a webhook's secret path.
+    expect(JSON.stringify([o.status(), o.recentFailures()])).not.toContain('SECRETPART');
+    expect(o.recentFailures()[0]).toMatchObject({ target: 'slack', attempts: 1, error: expect.stringContaining('https://hooks.slack.com/…') });
+  });
+
+  it('a dead Slack is retried, then recorded as failed, then skipped without waiting', async () => {
+    const clock = fakeClock();
+    const o = outbound(clock);
+    const sent: Notification[] = [];
+    const dead: Notifier = {
+      async send(_org, n): Promise<NotifyResult> {
+        sent.push(n);
+        return { ok: false, detail: 'slack unreachable: connect ECONNREFUSED' };
+      },
+    };
+    const notifier = new ResilientNotifier(dead, o);
+    const n: Notification = { channel: 'slack', text: 'restart did not help', source: 'healing', subjectId: 'act_1' };
+    const first = await notifier.send('org_1', n);
+    expect(first.ok).toBe(false);
+    expect(sent).toHaveLength(3);
+    expect(o.recentFailures()[0]).toMatchObject({ target: 'notify.slack', attempts: 3, subject: 'act_1' });
+    await notifier.send('org_1', n);
+    await notifier.send('org_1', n);
+    expect(sent).toHaveLength(9);
+    const skipped = await notifier.send('org_1', n);
+    expect(skipped).toMatchObject({ ok: false, detail: expect.stringMatching(/circuit open/) });
+    expect(sent).toHaveLength(9);
+    // Events still go out: they are not an outbound call.
+    const events: Notifier = { send: async () => ({ ok: true, detail: 'event published' }) };
+    expect(await new ResilientNotifier(events, o).send('org_1', { ...n, channel: 'event' })).toEqual({ ok: true, detail: 'event published' });
+  });
+
+  it('sends the current trace along with an HTTP call, as a child span', async () => {
+    const seen: string[] = [];
+    const url = await listen((req) => {
+      seen.push(String(req.headers.traceparent));
+      return { status: 200, body: '{"ok":true}' };
+    });
+    const tracing = new Tracing(null);
+    const o = new Outbound({ clock: fakeClock(), log: silentLogger(), tracing });
+    const parent = tracing.startSpan('POST /v1/route', 'server', parseTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'));
+    const res = await runInSpan(parent, () => httpCall(o, 'http.step', `${url}/hook`, { method: 'POST', body: '{}' }));
+    expect(res).toMatchObject({ status: 200, body: '{"ok":true}' });
+    const sent = parseTraceparent(seen[0]);
+    expect(sent?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(sent?.spanId).not.toBe(parent.spanId);
+  });
+
+  it('retries a 503 and gives a 4xx back at once', async () => {
+    let n = 0;
+    const url = await listen((req) => (req.url === '/flaky' ? (++n < 2 ? { status: 503 } : { status: 200 }) : { status: 404 }));
+    const o = outbound();
+    expect((await httpCall(o, 'x', `${url}/flaky`)).status).toBe(200);
+    expect(n).toBe(2);
+    expect((await httpCall(o, 'x', `${url}/missing`)).status).toBe(404);
+  });
+});
+
+describe('traceparent', () => {
+  it('parses valid headers and ignores malformed ones', () => {
+    expect(parseTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', sampled: true });
+    for (const bad of ['', 'garbage', '00-00000000000000000000000000000000-b7ad6b7169203331-01', 'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra']) {
+      expect(parseTraceparent(bad)).toBeNull();
+    }
+    expect(formatTraceparent({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), sampled: false })).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-00`);
+  });
+});
+
+describe('tracing and outbound failures in the daemon', () => {
+  let d: TestDaemon | null = null;
+  afterEach(async () => {
+    await d?.stop();
+    d = null;
+  });
+
+  it('continues the caller\'s trace, exports spans over OTLP/HTTP, and shows outbound failures', async () => {
+    const received: { url: string; body: string; type: string }[] = [];
+    const collector = await listen((req, body) => {
+      received.push({ url: req.url ?? '', body, type: String(req.headers['content-type']) });
+      return { status: 200 };
+    });
+    d = await startDaemon({ config: { otlpEndpoint: collector } });
+    const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await d.api('/v1/tasks', { headers: { traceparent: incoming } });
+    expect(res.status).toBe(200);
+    const answered = parseTraceparent(res.headers.get('traceparent') ?? undefined);
+    expect(answered?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    const fresh = parseTraceparent((await d.api('/v1/tasks', { headers: { traceparent: 'nonsense' } })).headers.get('traceparent') ?? undefined);
+    expect(fresh?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh?.traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+
+    // An outbound call that fails is visible: GET /v1/outbound and an outbound.failed event.
+    const o = d.daemon.ctx.services.get<Outbound>('outbound')!;
+    await expect(httpCall(o, 'notify.slack', 'http://127.0.0.1:1/services/T/B/secretpath', { retries: 1, backoffMs: 1, orgId: d.init.orgId, subject: 'act_x' })).rejects.toThrow();
+    const view = (await (await d.api('/v1/outbound')).json()) as { targets: { target: string; failures: number }[]; recentFailures: { error: string }[] };
+    expect(view.targets).toContainEqual(expect.objectContaining({ target: 'notify.slack', failures: 1 }));
+    expect(JSON.stringify(view)).not.toContain('secretpath');
+    await eventually(async () => {
+      const events = (await (await d!.api('/v1/events/recent?types=outbound.failed')).json()) as { data: { target: string } }[];
+      return events.some((e) => e.data.target === 'notify.slack');
+    }, 10_000, 'the outbound.failed event');
+
+    await d.stop();
+    d = null;
+    const traces = received.filter((r) => r.url === '/v1/traces');
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces[0]!.type).toContain('application/json');
+    const spans = traces.flatMap((t) => (JSON.parse(t.body) as { resourceSpans: { scopeSpans: { spans: { traceId: string; parentSpanId?: string; name: string }[] }[] }[] })
+      .resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+    expect(spans).toContainEqual(expect.objectContaining({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', name: 'GET /v1/tasks' }));
+    expect(spans.some((s) => s.name === 'notify.slack')).toBe(true);
+  }, 60_000);
+});
