@@ -27,7 +27,32 @@ function firstToken(): Promise<{ first: number; total: number }> {
   });
 }
 
+/** The daemon's part alone: POST from this process to the first `text` event. */
+async function daemonFirstToken(): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${d.url}/v1/assistant/ask`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ question: 'who is overloaded?' }),
+  });
+  const reader = res.body!.getReader();
+  let text = '';
+  let first = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += Buffer.from(value).toString();
+    if (!first && text.includes('event: text')) first = performance.now() - t0;
+  }
+  return first;
+}
+
 try {
+  const inProcess: number[] = [];
+  for (let i = 0; i < 5; i++) await daemonFirstToken();
+  for (let i = 0; i < 30; i++) inProcess.push(await daemonFirstToken());
+  inProcess.sort((a, b) => a - b);
+  console.log(`daemon alone (POST -> first text event): median ${fmt(median(inProcess))} ms, p95 ${fmt(percentile(inProcess, 95))} ms`);
   const node: number[] = [];
   const firsts: number[] = [];
   const totals: number[] = [];
