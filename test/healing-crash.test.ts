@@ -100,3 +100,35 @@ describe('a daemon killed with -9 in the middle of a playbook', () => {
     expect(a.steps.map((s) => [s.stepId, s.status])).toEqual([['first', 'succeeded'], ['slow', 'failed']]);
   }, 90_000);
 });
+
+describe('a daemon stopped (SIGTERM) in the middle of a long step', () => {
+  it('does not wait for the step to end, and finishes the action after the restart', async () => {
+    const home = tempHome();
+    const dir = mkdtempSync(join(tmpdir(), 'foundry-stop-'));
+    const c: Ctx = { home, dir, pids: [] };
+    open.push(c);
+    expect((await runCli(['init'], { home })).code).toBe(0);
+    c.pids.push(await startDaemon(home));
+    const marker = join(dir, 'marker');
+    const write = (word: string) => `require("fs").appendFileSync(process.env.M, "${word}\\n")`;
+    const file = join(dir, 'playbook.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'long-wait',
+      steps: [
+        { id: 'first', type: 'exec', argv: [process.execPath, '-e', write('first')], env: { M: marker } },
+        { id: 'pause', type: 'wait', duration: '9s' },
+        { id: 'last', type: 'exec', argv: [process.execPath, '-e', write('last')], env: { M: marker } },
+      ],
+    }));
+    expect((await runCli(['healing', 'playbooks', 'add', '--file', file], { home })).code).toBe(0);
+    const id = (JSON.parse((await runCli(['healing', 'playbooks', 'run', 'long-wait', '--json'], { home })).stdout) as { id: string }).id;
+    await eventually(() => existsSync(marker), 15_000, 'the first step');
+    expect((await runCli(['daemon', 'stop'], { home })).code).toBe(0);
+    c.pids.push(await startDaemon(home));
+    const a = await finalAction(home, id);
+    expect(a.status).toBe('succeeded');
+    expect(readFileSync(marker, 'utf8').trim().split('\n')).toEqual(['first', 'last']);
+    // Attempt 2: the stop did not sit out the wait (it gives running steps 5 s), the restart ran it again.
+    expect(a.steps.find((s) => s.stepId === 'pause')).toMatchObject({ status: 'succeeded', attempt: 2 });
+  }, 90_000);
+});
