@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: a daemon in its own process, a load generator in another, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,16 +32,22 @@ export interface BenchDaemon {
 }
 
 /** `init [--demo]` then `daemon run --port 0` in a child process, as a user would run it. */
-export async function startBenchDaemon(opts: { demo?: boolean; db?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BenchDaemon> {
+export async function startBenchDaemon(opts: { demo?: boolean; db?: string; redis?: string; copyHomeFrom?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BenchDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
   const home = join(dir, 'home');
   const env = { ...process.env, FOUNDRY_HOME: home, FOUNDRY_RATE_LIMIT: 'off', ...opts.env };
-  const initArgs = [BIN, 'init', ...(opts.demo ? ['--demo'] : []), ...(opts.db ? ['--db', opts.db] : [])];
-  await new Promise<void>((resolve, reject) => {
-    const p = spawn(process.execPath, initArgs, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`init exited ${code}`))));
-  });
-  const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (opts.copyHomeFrom) {
+    // Another daemon of the same system: same key and store, its own state folder.
+    cpSync(opts.copyHomeFrom, home, { recursive: true });
+    rmSync(join(home, 'daemon.json'), { force: true });
+  } else {
+    const initArgs = [BIN, 'init', ...(opts.demo ? ['--demo'] : []), ...(opts.db ? ['--db', opts.db] : [])];
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(process.execPath, initArgs, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`init exited ${code}`))));
+    });
+  }
+  const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0', ...(opts.redis ? ['--redis', opts.redis] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const infoFile = join(home, 'daemon.json');
   const deadline = Date.now() + 30_000;
   while (!existsSync(infoFile)) {
@@ -107,4 +113,26 @@ export function rssMb(pid: number): number {
 export function dataAvailable(sub: string): string | null {
   const p = join(SHARED_DATA, sub);
   return existsSync(p) ? p : null;
+}
+
+/** A fresh schema on the PostgreSQL the tests use (FOUNDRY_TEST_PG, else the local default), or null if none answers. */
+export async function benchPgUrl(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const base = process.env.FOUNDRY_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+  } catch {
+    return null;
+  }
+  const schema = `bench_${Date.now().toString(36)}`;
+  const url = new URL(base);
+  url.searchParams.set('schema', schema);
+  return {
+    url: url.toString(),
+    async drop() {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    },
+  };
 }
