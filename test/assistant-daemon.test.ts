@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic/index.js';
-import { startDaemon, type TestDaemon } from './helpers.js';
+import { forEachStore, startDaemon, type TestDaemon } from './helpers.js';
 
 interface SseEvent {
   event: string;
@@ -22,10 +22,10 @@ async function readSse(res: Response): Promise<SseEvent[]> {
     });
 }
 
-describe('assistant over the daemon, offline (no key)', () => {
+forEachStore('assistant over the daemon, offline (no key)', (store) => {
   let d: TestDaemon;
   beforeAll(async () => {
-    d = await startDaemon({ demo: true });
+    d = await startDaemon({ demo: true, store });
   });
   afterAll(async () => d?.stop());
 
