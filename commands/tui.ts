@@ -4,8 +4,8 @@ import type { CliContext } from '../cli/context.js';
 import { AppError } from '../core/errors.js';
 import { VIEWS, type ViewName } from '../tui/views/registry.js';
 import { ApiClient } from '../cli/client.js';
-import { PANEL_KEYS, type HeaderVM } from '../tui/model.js';
-import { withPrefetch, type DashboardSource } from '../tui/source.js';
+import { PANEL_KEYS, type HeaderVM, type Panels } from '../tui/model.js';
+import { prefetchPanels, type DashboardSource } from '../tui/source.js';
 
 export interface TuiOpts {
   view?: string;
@@ -36,6 +36,7 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
   // header and every panel first, so the network and the import of Ink overlap.
   let source: DashboardSource;
   let header: HeaderVM | undefined;
+  let initialPanels: Partial<Panels> | undefined;
   let ui: Promise<typeof import('../tui/run.js')>;
   if (opts.fixtures) {
     const { createFakeSource } = await import('../tui/fixtures/fake-source.js');
@@ -45,13 +46,14 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
     const { createHttpSource } = await import('../tui/hooks/http-source.js');
     const baseUrl = opts.server ?? ctx.serverUrl;
     const client = opts.server ? new ApiClient({ baseUrl, token: ctx.token }) : ctx.client();
-    const http = createHttpSource({ client, baseUrl, token: ctx.token });
-    const described = http.describe();
-    source = withPrefetch(http, PANEL_KEYS);
+    source = createHttpSource({ client, baseUrl, token: ctx.token });
+    const described = source.describe();
+    const early = prefetchPanels(source, PANEL_KEYS, 1500);
     ui = import('../tui/run.js');
     ui.catch(() => undefined);
     // Fails fast (exit 6, 4) before taking over the screen when the daemon is down or the token is wrong.
     header = await described;
+    initialPanels = await early;
   }
   const { runTui } = await ui;
   // Benchmarks read when the first complete frame was drawn: ms since the process started, since
@@ -60,6 +62,7 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
   await runTui({
     source,
     header,
+    initialPanels,
     initialView: view as ViewName | undefined,
     stdin: ctx.io.stdin,
     stdout: ctx.io.stdout,

@@ -75,6 +75,19 @@ describe('the dashboard', () => {
     await showing(r, 'Members by burnout risk (worst first) (0)');
   });
 
+  it('draws prefetched panels in its first frame without loading them again', async () => {
+    const source = createFakeSource(now);
+    const initialPanels = { tasks: { status: 'ready' as const, data: [] }, workload: { status: 'unavailable' as const, reason: 'no endpoint on this daemon yet' } };
+    const r = render(<App source={source} clock={() => now} size={SMALL} dataOptions={{ initialPanels }} />);
+    const first = screen(r);
+    expect(first).toContain('Incoming and unassigned tasks (0)');
+    expect(first).toContain('not available (no endpoint on this daemon yet)');
+    await showing(r, 'restart-api-on');
+    expect(source.calls).not.toContain('load:tasks');
+    expect(source.calls).not.toContain('load:workload');
+    expect(source.calls).toContain('load:actions');
+  });
+
   it('fits 80x24: no line wider than 80 and one line short of the terminal', async () => {
     const { r } = start();
     const text = await showing(r, 'Postgres replication');

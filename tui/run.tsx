@@ -2,13 +2,14 @@
 import React from 'react';
 import { render } from 'ink';
 import { App } from './app.js';
-import type { HeaderVM } from './model.js';
+import type { HeaderVM, Panels } from './model.js';
 import type { DashboardSource } from './source.js';
 import type { ViewName } from './views/registry.js';
 
 export interface RunTuiOptions {
   readonly source: DashboardSource;
   readonly header?: HeaderVM;
+  readonly initialPanels?: Partial<Panels>;
   readonly initialView?: ViewName;
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
@@ -24,7 +25,8 @@ const LEAVE_ALT = '\x1b[?1049l';
 export async function runTui(opts: RunTuiOptions): Promise<void> {
   opts.stdout.write(ENTER_ALT);
   const instance = render(
-    <App source={opts.source} header={opts.header} initialView={opts.initialView} onFullPaint={opts.onFullPaint} />,
+    <App source={opts.source} header={opts.header} initialView={opts.initialView} onFullPaint={opts.onFullPaint}
+      dataOptions={opts.initialPanels ? { initialPanels: opts.initialPanels } : undefined} />,
     {
       stdin: opts.stdin,
       stdout: opts.stdout,

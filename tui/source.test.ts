@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { panelsTouchedBy, withPrefetch } from './source.js';
+import { panelsTouchedBy, prefetchPanels } from './source.js';
 import { createFakeSource } from './fixtures/fake-source.js';
 
 describe('the source door', () => {
@@ -11,14 +11,12 @@ describe('the source door', () => {
     expect(panelsTouchedBy('user.created')).toEqual([]);
   });
 
-  it('prefetches each panel once and hands that result to the first load only', async () => {
-    const fake = createFakeSource(0);
-    const source = withPrefetch(fake, ['tasks', 'issues']);
-    expect(fake.calls).toEqual(['load:tasks', 'load:issues']);
-    await source.load('tasks');
-    expect(fake.calls).toEqual(['load:tasks', 'load:issues']);
-    await source.load('tasks');
-    await source.load('workload');
-    expect(fake.calls).toEqual(['load:tasks', 'load:issues', 'load:tasks', 'load:workload']);
+  it('prefetches the panels that answer in time, with what they came to', async () => {
+    const fake = createFakeSource(0, { unavailable: ['workload'] });
+    const slow = { ...fake, load: (p: Parameters<typeof fake.load>[0]) => (p === 'metrics' ? new Promise<never>(() => undefined) : fake.load(p)) };
+    const early = await prefetchPanels(slow, ['tasks', 'workload', 'metrics'], 50);
+    expect(early.tasks?.status).toBe('ready');
+    expect(early.workload).toEqual({ status: 'unavailable', reason: 'workload is not available' });
+    expect(early.metrics).toBeUndefined();
   });
 });

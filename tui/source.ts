@@ -1,7 +1,6 @@
 // The one door through which the dashboard reaches the daemon. Hooks call it; components never do.
 // The HTTP implementation lives in tui/hooks/http-source.ts, the fixture one in tui/fixtures/.
-import type { ConnectionState, EventVM, HeaderVM, PanelData, PanelKey } from './model.js';
-import { PANEL_KEYS } from './model.js';
+import type { ConnectionState, EventVM, HeaderVM, Loadable, PanelData, PanelKey, Panels } from './model.js';
 
 /** Thrown by `load` when the daemon has no endpoint for a panel (yet): the panel says "not available". */
 export class PanelUnavailable extends Error {
@@ -49,26 +48,27 @@ export function panelsTouchedBy(type: string): readonly PanelKey[] {
   return [];
 }
 
+/** What a panel load came to, as the dashboard keeps it. */
+export function settle<T>(load: Promise<T>): Promise<Loadable<T>> {
+  return load.then(
+    (data): Loadable<T> => ({ status: 'ready', data }),
+    (err: unknown): Loadable<T> =>
+      err instanceof PanelUnavailable
+        ? { status: 'unavailable', reason: err.message }
+        : { status: 'error', message: err instanceof Error ? err.message : String(err) },
+  );
+}
+
 /**
- * Starts loading every panel now (while Ink and React are still being imported) and hands those
- * first results to the dashboard's first loads; later loads go to the source as usual.
+ * Loads every panel at once (while Ink and React are still being imported) and returns those that
+ * settled within `withinMs`, so the dashboard's first frame is already complete; the others the
+ * dashboard loads itself.
  */
-export function withPrefetch(source: DashboardSource, panels: readonly PanelKey[]): DashboardSource {
-  const early = new Map<PanelKey, Promise<unknown>>();
-  for (const p of panels) {
-    const pending = source.load(p);
-    pending.catch(() => undefined); // observed later by the dashboard; never an unhandled rejection
-    early.set(p, pending);
-  }
-  return {
-    ...source,
-    load<K extends PanelKey>(panel: K): Promise<PanelData[K]> {
-      const first = early.get(panel);
-      if (first) {
-        early.delete(panel);
-        return first as Promise<PanelData[K]>;
-      }
-      return source.load(panel);
-    },
-  };
+export async function prefetchPanels(source: DashboardSource, panels: readonly PanelKey[], withinMs: number): Promise<Partial<Panels>> {
+  const out: Partial<Record<PanelKey, Loadable<unknown>>> = {};
+  const all = Promise.all(panels.map((p) => settle(source.load(p)).then((r) => void (out[p] = r))));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, withinMs)))]);
+  clearTimeout(timer);
+  return { ...out } as Partial<Panels>;
 }

@@ -4,10 +4,10 @@
 // of events costs a few frames per second, not one per event, so keys keep answering.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
-  PANEL_KEYS, loading, ready,
+  PANEL_KEYS, loading,
   type ChatMessageVM, type ConnectionState, type DashboardData, type EventVM, type HeaderVM, type Loadable, type PanelKey, type Panels,
 } from '../model.js';
-import { PanelUnavailable, panelsTouchedBy, type ActionOutcome, type DashboardSource } from '../source.js';
+import { panelsTouchedBy, settle, type ActionOutcome, type DashboardSource } from '../source.js';
 
 export interface DataOptions {
   /** Shortest gap between two batches of changes reaching the screen. */
@@ -19,6 +19,8 @@ export interface DataOptions {
   /** Events kept for the stream view. */
   readonly keepEvents?: number;
   readonly header?: HeaderVM;
+  /** Panels already loaded (prefetched): shown in the first frame and not loaded again at start. */
+  readonly initialPanels?: Partial<Panels>;
 }
 
 export interface DashboardHandle {
@@ -45,7 +47,8 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
 
   const [header, setHeader] = useState<HeaderVM>(opts.header ?? UNKNOWN_HEADER);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
-  const [panels, setPanels] = useState<Panels>(INITIAL_PANELS);
+  const initialPanels = useRef(opts.initialPanels);
+  const [panels, setPanels] = useState<Panels>(() => ({ ...INITIAL_PANELS, ...opts.initialPanels }));
   const [events, setEvents] = useState<readonly EventVM[]>([]);
   const [chat, setChat] = useState<readonly ChatMessageVM[]>([]);
   const [chatBusy, setChatBusy] = useState(false);
@@ -108,15 +111,7 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
       }
       inFlight.current.add(panel);
       lastLoad.current.set(panel, performance.now());
-      source
-        .load(panel)
-        .then(
-          (data): Loadable<unknown> => ready(data),
-          (err: unknown): Loadable<unknown> =>
-            err instanceof PanelUnavailable
-              ? { status: 'unavailable', reason: err.message }
-              : { status: 'error', message: err instanceof Error ? err.message : String(err) },
-        )
+      settle<unknown>(source.load(panel))
         .then((next) => {
           inFlight.current.delete(panel);
           if (!alive.current) return;
@@ -149,7 +144,9 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
     if (!knownHeader.current) {
       source.describe().then((h) => alive.current && setHeader(h), () => undefined);
     }
-    refresh();
+    const given = initialPanels.current ?? {};
+    PANEL_KEYS.filter((k) => !(k in given)).forEach((k) => load(k));
+    let previous: ConnectionState = 'connecting';
     const unsubscribe = source.subscribe({
       onEvent(e) {
         const buf = pending.current.events;
@@ -162,7 +159,8 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
         if (!alive.current) return;
         setConnection(s);
         // Back from a gap: events were replayed from Last-Event-ID, but reload in case some expired.
-        if (s === 'live') refresh();
+        if (s === 'live' && (previous === 'reconnecting' || previous === 'offline')) refresh();
+        previous = s;
       },
     });
     const resync = setInterval(refresh, resyncMs);
@@ -174,7 +172,7 @@ export function useDashboardData(source: DashboardSource, opts: DataOptions = {}
       for (const t of timers.current) clearTimeout(t);
       timers.current.clear();
     };
-  }, [source, refresh, scheduleFlush, touch, resyncMs, keep]);
+  }, [source, refresh, load, scheduleFlush, touch, resyncMs, keep]);
 
   const approve = useCallback(
     async (id: string) => {
