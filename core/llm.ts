@@ -30,6 +30,8 @@ export interface LlmRequest {
   messages: LlmMessage[];
   tools?: LlmToolSpec[];
   maxTokens?: number;
+  /** Whether the model must call a tool: any of them, or one by name (e.g. a classification tool). */
+  toolChoice?: { type: 'auto' } | { type: 'any' } | { type: 'tool'; name: string };
   /** Aborts the request (and a stream in progress). */
   signal?: AbortSignal;
   /** Called with each piece of text as it streams in; without it the call may not stream. */

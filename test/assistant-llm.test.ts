@@ -91,6 +91,17 @@ describe('the Anthropic client against the fake Messages API', () => {
     expect(fake.requests[1]!.body.tools?.[0]?.name).toBe('list_tasks');
   });
 
+  it('passes tool_choice through, so a caller can require one tool', async () => {
+    fake.enqueue({ toolUses: [{ name: 'classify', input: { team: 'dba' } }] });
+    const res = await llm().complete({
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ name: 'classify', description: 'c', inputSchema: { type: 'object', properties: {} } }],
+      toolChoice: { type: 'tool', name: 'classify' },
+    });
+    expect(fake.requests[0]!.body['tool_choice']).toEqual({ type: 'tool', name: 'classify' });
+    expect(res.content[0]).toMatchObject({ type: 'tool_use', name: 'classify', input: { team: 'dba' } });
+  });
+
   it('hands malformed tool input on as such instead of throwing', async () => {
     fake.enqueue({ toolUses: [{ id: 'toolu_x', name: 'list_tasks', input: null, rawInputJson: '{"status": "op' }] });
     const res = await llm().complete({ messages: [{ role: 'user', content: 'x' }], onText: () => {} });

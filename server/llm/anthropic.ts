@@ -141,6 +141,7 @@ export function createAnthropicLlm(opts: AnthropicLlmOptions): Llm {
       max_tokens: req.maxTokens ?? 1024,
       messages: toApiMessages(req),
       ...(req.system ? { system: req.system } : {}),
+      ...(req.toolChoice ? { tool_choice: req.toolChoice } : {}),
       ...(req.tools && req.tools.length > 0
         ? {
             tools: req.tools.map((t) => ({
