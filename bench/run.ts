@@ -26,6 +26,7 @@ export const BENCHMARKS: string[] = [
   'healing-latency',
   'compliance-sweep',
   'tui',
+  'load',
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));

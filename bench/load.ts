@@ -1,0 +1,58 @@
+/**
+ * bench/load: a mixed workload against a real daemon (demo organisation, SQLite) for 60 s — routing,
+ * metric ingest, health checks, offline assistant questions, task acknowledgements (compliance changes),
+ * compliance checks and SSE subscribers — printing throughput, p50/p99 per operation, errors and RSS.
+ *
+ * FOUNDRY_LOAD_SECONDS (default 60; 120 gives the minute-1 vs minute-2 RSS figure), FOUNDRY_LOAD_SCALE
+ * (rate multiplier, default 1), FOUNDRY_LOAD_SSE (subscribers, default 20).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DIST_BENCH, fmt, percentile, rssMb, startBenchDaemon } from './lib.js';
+import type { LoadWorkerSpec, OpResult } from './load-worker.js';
+
+/** p99 targets: the seed's, divided by ten (issue 9). */
+const TARGETS_MS: Record<string, number> = { route: 20, health: 10, compliance_check: 50 };
+
+const seconds = Number(process.env.FOUNDRY_LOAD_SECONDS) || 60;
+const scale = Number(process.env.FOUNDRY_LOAD_SCALE) || 1;
+const sseClients = Number(process.env.FOUNDRY_LOAD_SSE ?? 20);
+
+const daemon = await startBenchDaemon({ demo: true, env: { ANTHROPIC_API_KEY: '', FOUNDRY_RATE_LIMIT: 'off' } });
+const rss: [number, number][] = [];
+const t0 = Date.now();
+const sampler = setInterval(() => rss.push([(Date.now() - t0) / 1000, rssMb(daemon.pid)]), 1000);
+try {
+  const spec: LoadWorkerSpec = { url: daemon.url, token: daemon.token, seconds, scale, sseClients };
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(DIST_BENCH, 'load-worker.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load worker exited ${code}`))));
+  });
+  clearInterval(sampler);
+  const { results, sseEvents } = JSON.parse(out) as { results: OpResult[]; sseEvents: number[] };
+
+  console.log(`mixed load for ${seconds} s (scale ${scale}), ${sseClients} SSE subscribers, daemon pid ${daemon.pid} (SQLite, demo org)`);
+  console.log('operation          requests   req/s   p50 ms   p99 ms   max ms  errors  p99 target');
+  let totalErrors = 0;
+  let total = 0;
+  for (const r of results) {
+    const lat = r.samples.map((s) => s[1]).sort((a, b) => a - b);
+    const target = TARGETS_MS[r.op];
+    const p99 = percentile(lat, 99);
+    totalErrors += r.errors;
+    total += r.requests;
+    const verdict = target === undefined ? '' : `${target} ms ${p99 <= target ? 'ok' : 'MISSED'}`;
+    console.log(`${r.op.padEnd(18)} ${String(r.requests).padStart(8)} ${fmt(r.requests / seconds).padStart(7)} ${fmt(percentile(lat, 50), 2).padStart(8)} ${fmt(p99, 2).padStart(8)} ${fmt(lat[lat.length - 1] ?? NaN, 1).padStart(8)} ${String(r.errors).padStart(7)}  ${verdict}`);
+    if (r.errors > 0) console.log(`  statuses: ${JSON.stringify(r.statuses)}`);
+  }
+  console.log(`total: ${total} requests, ${fmt(total / seconds)} req/s, ${totalErrors} errors; SSE events received per subscriber: min ${Math.min(...sseEvents)}, max ${Math.max(...sseEvents)}`);
+  const at = (s: number): number => rss.filter(([t]) => t <= s).at(-1)?.[1] ?? NaN;
+  const half = seconds / 2;
+  console.log(`RSS: start ${fmt(rss[0]?.[1] ?? NaN)} MB, at ${half} s ${fmt(at(half))} MB, at ${seconds} s ${fmt(at(seconds))} MB, growth over the second half ${fmt(((at(seconds) - at(half)) / at(half)) * 100)} %`);
+  if (seconds >= 120) console.log(`RSS minute 1 → minute 2: ${fmt(at(60))} → ${fmt(at(120))} MB (${fmt(((at(120) - at(60)) / at(60)) * 100)} %, target ≤ 10 %)`);
+} finally {
+  clearInterval(sampler);
+  await daemon.stop();
+}
