@@ -41,6 +41,16 @@ forEachStore('assistant over the daemon, offline (no key)', (store) => {
     expect(s.messages[1].text).toBe(a.answer);
   });
 
+  it('explains from the stored decision why a routed task went where it did', async () => {
+    const routed = (await (await d.api('/v1/route', { method: 'POST', json: { title: 'Postgres replication lag on the orders database', priority: 'P2' } })).json()) as any;
+    const taskId = routed.taskId ?? routed.task?.id;
+    expect(taskId).toMatch(/^tsk_/);
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: `why was task ${taskId} routed there?` } })).json()) as any;
+    expect(a.toolCalls[0]).toMatchObject({ name: 'explain_routing', status: 'ok' });
+    expect(a.answer).toMatch(new RegExp(`^Task ${taskId} "Postgres replication lag on the orders database" was routed to \\S+.* with confidence \\d+% because:`));
+    expect(a.citedIds).toContain(taskId);
+  });
+
   it('refuses an empty question and an unknown session clearly', async () => {
     const empty = await d.api('/v1/assistant/ask', { method: 'POST', json: { question: '   ' } });
     expect(empty.status).toBe(422);
@@ -122,6 +132,17 @@ describe('assistant over the daemon, with Claude (the fake)', () => {
     expect(fake.requests).toHaveLength(3);
     expect(a.error.kind).toBe('overloaded');
     expect(a.answer).toBe('Claude is overloaded right now (gave up after 3 attempts) (try again in a minute; offline questions still work without the model)');
+  });
+
+  it('answers a malformed tool input from the model with a tool error, and goes on', async () => {
+    fake.enqueue({ toolUses: [{ name: 'list_tasks', input: null, rawInputJson: '{"limit": 3' }] }, (req) => {
+      const last = req.body.messages.at(-1)!;
+      const block = Array.isArray(last.content) ? last.content[0] : undefined;
+      return { text: `Tool said: ${String(block?.content)} (error=${String(block?.is_error)})` };
+    });
+    const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'list tasks' } })).json()) as any;
+    expect(a.toolCalls[0]).toMatchObject({ name: 'list_tasks', status: 'error' });
+    expect(a.answer).toBe('Tool said: the input for list_tasks was not valid JSON; call it again with a JSON object (error=true)');
   });
 
   it('searches the runbooks folder for the model', async () => {
