@@ -78,6 +78,7 @@ export interface HistoryInput {
 
 interface OrgContext {
   at: number;
+  signature: string;
   teams: Team[];
   members: Member[];
   rules: CompiledRule[];
@@ -354,7 +355,10 @@ export class RoutingEngine {
     const [teams, members, rules] = await Promise.all([
       this.deps.store.teams.list(orgId), this.deps.store.members.list(orgId), this.deps.store.routing.listRules(orgId),
     ]);
-    const ctx = { at: now, teams, members, rules: compileRules(rules) };
+    // rules are compiled (regexes built) only when the set changed, not on every refresh
+    const signature = rules.map((r) => `${r.id}:${r.updatedAt}:${r.enabled ? 1 : 0}`).join(',');
+    const compiled = hit && hit.signature === signature ? hit.rules : compileRules(rules);
+    const ctx = { at: now, teams, members, rules: compiled, signature };
     this.contexts.set(orgId, ctx);
     return ctx;
   }
