@@ -147,6 +147,17 @@ describe('the dashboard', () => {
     expect(source.calls.filter((c) => c.startsWith('approve') || c.startsWith('reject'))).toEqual(['reject:act_restart:noise']);
   });
 
+  it('shows the daemon\'s refusal when an approval is not allowed', async () => {
+    const { r, source } = start({ view: 'healing' });
+    source.approveAction = async () => {
+      throw new Error('your role (viewer) may not execute healing');
+    };
+    await showing(r, 'awaiting_approval');
+    await keys(r, 'a', 'y');
+    await showing(r, 'error: your role (viewer) may not execute healing');
+    expect(screen(r)).toMatch(/act_restart\s+restart-api-on\S*\s+awaiting_approval/);
+  });
+
   it('filters with / and clears with Esc', async () => {
     const { r } = start({ view: 'healing' });
     await showing(r, 'disk usage 91%');
