@@ -5,7 +5,7 @@
  * is what the periodic sweep does almost every time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '../core/ids.js';
 import type { BusEvent, Task, TaskStatus, Team } from '../core/model.js';
@@ -18,6 +18,8 @@ import { openStore } from '../server/store/index.js';
 import { fmt, percentile } from './lib.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
+const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 5);
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 2_000);
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -107,19 +109,25 @@ export async function run(): Promise<void> {
     const cold = await engine.sweep(orgId);
     console.log(`  first sweep (records ${fmt(cold.detected, 0)} violations, ${fmt(cold.pending, 0)} pending): ${fmt(cold.ms, 0)} ms`);
     const steady: number[] = [];
-    for (let r = 0; r < 5; r++) {
+    const cpu: number[] = [];
+    for (let r = 0; r < SWEEPS; r++) {
       now += 1_000;
+      const c0 = process.cpuUsage();
       const s = await engine.sweep(orgId);
+      const c1 = process.cpuUsage(c0);
       steady.push(s.ms);
+      cpu.push((c1.user + c1.system) / 1000);
     }
     steady.sort((a, b) => a - b);
+    cpu.sort((a, b) => a - b);
     const best = steady[0]!;
-    console.log(`  steady sweep of ${fmt(TASKS, 0)} tasks × 25 rules: best ${fmt(best, 0)} ms, median ${fmt(steady[2]!, 0)} ms (target ≤ 1000 ms) ${steady[2]! <= 1000 ? 'OK' : 'OVER'}`);
+    // On a shared machine wall time includes waiting for a core; CPU time is what the sweep costs.
+    console.log(`  steady sweep of ${fmt(TASKS, 0)} tasks × 25 rules: wall best ${fmt(best, 0)} ms, median ${fmt(percentile(steady, 50), 0)} ms; CPU median ${fmt(percentile(cpu, 50), 0)} ms (target ≤ 1000 ms) ${percentile(steady, 50) <= 1000 ? 'OK' : 'OVER'} (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
 
     // Single changes: a task moves to another status; the engine re-evaluates it from the bus event.
     const samples: number[] = [];
     let changed = 0;
-    for (let i = 0; i < 2_000; i++) {
+    for (let i = 0; i < CHANGES; i++) {
       const task = tasks[Math.floor(rand() * tasks.length)]!;
       const next: Task = { ...task, status: task.status === 'waiting_on_customer' ? 'in_progress' : 'waiting_on_customer', updatedAt: now, acknowledgedAt: task.acknowledgedAt ?? now };
       await store.tasks.update(next);
@@ -133,7 +141,7 @@ export async function run(): Promise<void> {
     }
     samples.sort((a, b) => a - b);
     const p99 = percentile(samples, 99);
-    console.log(`  single change (2,000 task updates, ${changed} changed a violation): p50 ${fmt(percentile(samples, 50), 2)} ms, p99 ${fmt(p99, 2)} ms (target ≤ 2 ms) ${p99 <= 2 ? 'OK' : 'OVER'}`);
+    console.log(`  single change (${fmt(CHANGES, 0)} task updates, ${changed} changed a violation): p50 ${fmt(percentile(samples, 50), 2)} ms, p99 ${fmt(p99, 2)} ms (target ≤ 2 ms) ${p99 <= 2 ? 'OK' : 'OVER'}`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

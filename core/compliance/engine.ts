@@ -10,8 +10,9 @@ import type { AuditDraft, EventDraft } from '../model.js';
 import { evaluateRule } from './evaluate.js';
 import { actionEntity, loadOrgContext, type OrgContext } from './context.js';
 import { taskEntity, type Entity, type TaskEntity } from './entities.js';
-import { closeForRuleChange, reconcile, ACTIVE_STATUSES, type Transition, type Violation } from './violations.js';
+import { closeForRuleChange, reconcile, ACTIVE_STATUSES, type Subject, type Transition, type Violation } from './violations.js';
 import { violationToJson } from './json.js';
+import { WorkingSet } from './working-set.js';
 import type { ClockState } from './sla.js';
 
 export interface ComplianceObserver {
@@ -31,6 +32,8 @@ export interface ComplianceDeps {
   observer?: ComplianceObserver;
   /** Rules and teams are reloaded at most this often unless a change invalidates them. */
   contextTtlMs?: number;
+  /** A sweep rereads every task at least this often (default 15 minutes); in between it reads changes only. */
+  fullReloadMs?: number;
 }
 
 export interface SweepResult {
@@ -48,17 +51,16 @@ export interface SweepResult {
   ms: number;
 }
 
+const SYSTEM_ACTOR = 'system:compliance';
 const TASK_EVENTS = /^task\./;
 const ACTION_EVENTS = /^action\./;
-const OPEN_STATUSES = ['open', 'acknowledged', 'in_progress', 'waiting_on_customer'] as const;
 const BATCH = 500;
-// Tasks come newest first; each page re-sorts what is left, so pages are as large as the repository allows.
-const PAGE = 100_000;
 
 type ActiveIndex = Map<string, Map<string, Violation>>; // entityId → ruleId → active violation
 
 export class ComplianceEngine {
   private readonly contexts = new Map<string, Promise<OrgContext>>();
+  private readonly sets = new Map<string, { set: WorkingSet; context: OrgContext | null }>();
 
   constructor(private readonly deps: ComplianceDeps) {}
 
@@ -86,6 +88,11 @@ export class ComplianceEngine {
       this.invalidate(event.orgId);
       return [];
     }
+    if (event.type.startsWith('violation.')) {
+      // Our own changes are already in the working set; a person's (or another daemon's) are not.
+      if (event.actor !== SYSTEM_ACTOR) this.sets.get(event.orgId)?.set.markActiveDirty();
+      return [];
+    }
     if (!event.subject) return [];
     if (TASK_EVENTS.test(event.type)) return this.onTaskChange(event.orgId, event.subject);
     if (ACTION_EVENTS.test(event.type)) return this.onActionChange(event, event.subject);
@@ -111,7 +118,7 @@ export class ComplianceEngine {
     const teamIdByName = (name: string): string | null => [...ctx.teams.values()].find((t) => t.name === name)?.id ?? null;
     const entity = actionEntity(action, teamIdByName);
     const active = await this.activeFor(orgId, [entity.id]);
-    const transitions = this.evaluate(ctx, entity, active.get(entity.id), this.deps.clock.now()).transitions;
+    const transitions = this.evaluate(ctx, entity, active.get(entity.id), this.deps.clock.now());
     await this.apply(orgId, transitions);
     if (taskId) {
       const task = await this.deps.repos.tasks.get(orgId, taskId);
@@ -139,89 +146,97 @@ export class ComplianceEngine {
       for (const change of added) await compliance.recordStatus(orgId, task.id, change);
       history = [...history, ...added];
     }
+    this.sets.get(orgId)?.set.putTask(task, history, pauses.get(task.id));
     if (ctx.rules.length === 0) return [];
     const entity = taskEntity(task, ctx.teamName, { history, pauses: pauses.get(task.id) });
-    const { transitions } = this.evaluate(ctx, entity, active.get(task.id), this.deps.clock.now());
+    const transitions = this.evaluate(ctx, entity, active.get(task.id), this.deps.clock.now());
     await this.apply(orgId, transitions);
     return transitions;
   }
 
-  /** Every enabled rule against one entity: the violation changes it calls for, and its SLA clocks. */
-  evaluate(ctx: OrgContext, entity: Entity, active: Map<string, Violation> | undefined, now: number): { transitions: Transition[]; clocks: ClockState[] } {
-    const transitions: Transition[] = [];
-    const clocks: ClockState[] = [];
-    const subject = {
-      entityKind: entity.kind, entityId: entity.id, teamId: entity.teamId,
-      priority: entity.kind === 'task' ? (entity as TaskEntity).priority : null,
-    };
+  /**
+   * Every enabled rule against one entity: pushes the violation changes it calls for onto `out`, and
+   * the running SLA clocks onto `clocks` when given. Sweeps call this for every task, so it
+   * allocates nothing for an entity that is and stays compliant.
+   */
+  evaluate(ctx: OrgContext, entity: Entity, active: Map<string, Violation> | undefined, now: number, out: Transition[] = [], clocks?: ClockState[]): Transition[] {
+    let subject: Subject | null = null;
+    const evalCtx = { now, calendars: ctx.calendars, since: null as number | null, stoppedClocks: false };
     for (const c of ctx.rules) {
       const current = active?.get(c.rule.id);
-      const finding = evaluateRule(c, entity, { now, calendars: ctx.calendars, since: current?.since ?? null });
-      if (finding.clock) clocks.push(finding.clock);
-      if (!finding.applies && !current) continue;
+      evalCtx.since = current?.since ?? null;
+      const finding = evaluateRule(c, entity, evalCtx);
+      if (clocks && finding.clock) clocks.push(finding.clock);
+      if (!current && finding.state === 'ok') continue;
+      subject ??= { entityKind: entity.kind, entityId: entity.id, teamId: entity.teamId, priority: entity.kind === 'task' ? (entity as TaskEntity).priority : null };
       const t = reconcile(c.rule, subject, current, finding, now, () => newId('vio', now));
-      if (t.kind !== 'none') transitions.push(t);
+      if (t.kind !== 'none') out.push(t);
     }
-    return { transitions, clocks };
+    return out;
+  }
+
+  /** The org's working set, loaded in full when missing or old, otherwise brought up to date. */
+  private async workingSet(orgId: string, now: number, ctx: OrgContext): Promise<WorkingSet> {
+    let entry = this.sets.get(orgId);
+    if (!entry || now - entry.set.loadedAt > (this.deps.fullReloadMs ?? 15 * 60_000)) {
+      const set = new WorkingSet(this.deps.repos, orgId);
+      await set.load(now);
+      entry = { set, context: ctx };
+      this.sets.set(orgId, entry);
+      return set;
+    }
+    await entry.set.sync(now);
+    if (entry.context !== ctx) {
+      // Rules, teams or calendars were reloaded: team names in built entities may be stale.
+      entry.set.forgetEntities();
+      entry.context = ctx;
+    }
+    return entry.set;
   }
 
   /** A full sweep of one organisation: open tasks, tasks and actions with active violations, recent actions. */
   async sweep(orgId: string): Promise<SweepResult> {
     const started = this.deps.clock.now();
     const t0 = performance.now();
-    this.invalidate(orgId);
     const ctx = await this.context(orgId);
+    const ws = await this.workingSet(orgId, started, ctx);
     const { repos } = this.deps;
-    const activeList = await repos.compliance.listViolations(orgId, { status: [...ACTIVE_STATUSES] });
-    const active: ActiveIndex = new Map();
-    for (const v of activeList) {
-      let m = active.get(v.entityId);
-      if (!m) active.set(v.entityId, (m = new Map()));
-      m.set(v.ruleId, v);
-    }
     const ruleIds = new Set(ctx.rules.map((c) => c.rule.id));
     const transitions: Transition[] = [];
     // Violations of rules that are gone or disabled close now.
-    for (const v of activeList) if (!ruleIds.has(v.ruleId)) transitions.push(closeForRuleChange(v, started));
-
-    const tasks = await this.openTasks(orgId);
-    const seen = new Set(tasks.map((t) => t.id));
-    for (const v of activeList) {
-      if (v.entityKind === 'task' && !seen.has(v.entityId)) {
-        const t = await repos.tasks.get(orgId, v.entityId);
-        if (t) { tasks.push(t); seen.add(t.id); }
-      }
+    for (const byRule of ws.active.values()) {
+      for (const v of byRule.values()) if (!ruleIds.has(v.ruleId)) transitions.push(closeForRuleChange(v, started));
     }
-    const [history, pauses] = await Promise.all([repos.compliance.statusHistory(orgId), repos.compliance.pauses(orgId)]);
     const result: SweepResult = {
-      orgId, at: started, tasks: tasks.length, actions: 0, rules: ctx.rules.length, evaluations: 0,
+      orgId, at: started, tasks: ws.tasks.size, actions: 0, rules: ctx.rules.length, evaluations: 0,
       detected: 0, resolved: 0, pending: 0, slaBreaches: {}, ms: 0,
     };
-    for (const task of tasks) {
-      const entity = taskEntity(task, ctx.teamName, { history: history.get(task.id), pauses: pauses.get(task.id) });
-      const r = this.evaluate(ctx, entity, active.get(task.id), started);
-      transitions.push(...r.transitions);
-      for (const c of r.clocks) {
-        if (c.status === 'breached' && c.stoppedAt === null) {
+    const clocks: ClockState[] = [];
+    for (const task of ws.tasks.values()) {
+      this.evaluate(ctx, ws.entity(task, ctx.teamName), ws.active.get(task.id), started, transitions, clocks);
+      for (const c of clocks) {
+        if (c.status === 'breached') {
           const key = `${c.clock}:${task.priority}`;
           result.slaBreaches[key] = (result.slaBreaches[key] ?? 0) + 1;
         }
       }
+      clocks.length = 0;
     }
-    result.evaluations += tasks.length * ctx.rules.length;
+    result.evaluations += ws.tasks.size * ctx.rules.length;
     if (ctx.rules.some((c) => c.rule.entity === 'action')) {
       const actions = await repos.healing.listActions(orgId, { since: started - 30 * 86_400_000, limit: 10_000 });
       const actionIds = new Set(actions.map((a) => a.id));
-      for (const v of activeList) {
-        if (v.entityKind === 'action' && !actionIds.has(v.entityId)) {
+      for (const byRule of ws.active.values()) {
+        for (const v of byRule.values()) {
+          if (v.entityKind !== 'action' || actionIds.has(v.entityId)) continue;
           const a = await repos.healing.getAction(orgId, v.entityId);
-          if (a) actions.push(a);
+          if (a) { actions.push(a); actionIds.add(a.id); }
         }
       }
       const byName = new Map([...ctx.teams.values()].map((t) => [t.name, t.id]));
       for (const a of actions) {
         const entity = actionEntity(a, (n) => byName.get(n) ?? null);
-        transitions.push(...this.evaluate(ctx, entity, active.get(a.id), started).transitions);
+        this.evaluate(ctx, entity, ws.active.get(a.id), started, transitions);
       }
       result.actions = actions.length;
       result.evaluations += actions.length * ctx.rules.length;
@@ -236,17 +251,6 @@ export class ComplianceEngine {
     result.ms = Math.round((performance.now() - t0) * 10) / 10;
     this.deps.observer?.swept?.(orgId, result);
     return result;
-  }
-
-  private async openTasks(orgId: string): Promise<Task[]> {
-    const out: Task[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const page = await this.deps.repos.tasks.list(orgId, { status: [...OPEN_STATUSES], limit: PAGE, ...(before ? { before } : {}) });
-      out.push(...page);
-      if (page.length < PAGE) return out;
-      before = page[page.length - 1]!.id;
-    }
   }
 
   private async activeFor(orgId: string, entityIds: string[]): Promise<ActiveIndex> {
@@ -285,6 +289,7 @@ export class ComplianceEngine {
       }
       return { value: undefined, audit, events };
     });
+    this.sets.get(orgId)?.set.applied(changes);
     const opened = changes.filter((t) => t.event === 'violation.detected').map((t) => t.violation);
     if (opened.length > 0) {
       this.deps.observer?.detected?.(orgId, opened);

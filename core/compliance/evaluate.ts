@@ -2,11 +2,11 @@
  * Evaluating one rule against one entity: ok, pending (in breach but inside the grace period) or
  * breach. Pure: the caller gives the time, the calendars and when a known breach began.
  */
-import { compileCondition, describeCondition, type CompiledCondition } from '../conditions/index.js';
+import { compileCondition, describeCondition, type CompiledCondition, type Condition } from '../conditions/index.js';
 import { ALWAYS, type CalendarRef, type CalendarSpec } from '../calendar/calendar.js';
 import { businessCalendar } from '../calendar/business-time.js';
 import { isClosed, type Entity, type TaskEntity } from './entities.js';
-import { slaClock, type ClockState } from './sla.js';
+import { clockStop, slaClock, type ClockState } from './sla.js';
 import type { ComplianceRule } from './rule.js';
 import { formatDuration } from './duration.js';
 
@@ -29,6 +29,8 @@ export interface CompiledRule {
   rule: ComplianceRule;
   appliesTo: CompiledCondition | null;
   require: CompiledCondition | null;
+  /** Task priorities the rule can apply to at all (from appliesTo and SLA targets); null: any. */
+  priorities: ReadonlySet<string> | null;
 }
 
 /** Finds the calendar a rule names for an entity (`team` → the owning team's calendar). */
@@ -39,14 +41,42 @@ export interface EvalContext {
   calendars?: CalendarResolver;
   /** When the open or pending violation of this rule and entity began, if there is one. */
   since?: number | null;
+  /**
+   * Whether to compute SLA clocks that already stopped (default true). Their finding is always ok,
+   * so sweeps skip them; reports and replays want them for attainment and past breaches.
+   */
+  stoppedClocks?: boolean;
 }
 
 export function compileRule(rule: ComplianceRule): CompiledRule {
+  let priorities = rule.conditions.appliesTo ? requiredValues(rule.conditions.appliesTo, 'priority') : null;
+  if (rule.sla) {
+    const targeted = new Set(Object.keys(rule.sla.targets));
+    priorities = priorities ? new Set([...priorities].filter((p) => targeted.has(p))) : targeted;
+  }
   return {
     rule,
     appliesTo: rule.conditions.appliesTo ? compileCondition(rule.conditions.appliesTo) : null,
     require: rule.conditions.require ? compileCondition(rule.conditions.require) : null,
+    priorities: rule.entity === 'task' ? priorities : null,
   };
+}
+
+/**
+ * The values a field must have for the condition to hold, when the condition says so plainly (a
+ * leaf `eq`/`in` of strings, possibly inside `all`); null when it does not. Sweeps use it to skip
+ * rules about other priorities without evaluating their conditions.
+ */
+function requiredValues(c: Condition, field: string): Set<string> | null {
+  if ('all' in c) {
+    const sets = c.all.map((child) => requiredValues(child, field)).filter((v): v is Set<string> => v !== null);
+    if (sets.length === 0) return null;
+    return new Set([...sets[0]!].filter((x) => sets.every((set) => set.has(x))));
+  }
+  if (!('field' in c) || c.field !== field) return null;
+  if (c.op === 'eq' && typeof c.value === 'string') return new Set([c.value]);
+  if (c.op === 'in' && Array.isArray(c.value) && c.value.every((x) => typeof x === 'string')) return new Set(c.value as string[]);
+  return null;
 }
 
 /** The default resolver: `24x7` and inline calendars; anything else counts round the clock. */
@@ -58,6 +88,7 @@ const NOT_APPLICABLE: Finding = Object.freeze({ ...OK, applies: false }) as Find
 export function evaluateRule(c: CompiledRule, entity: Entity, ctx: EvalContext): Finding {
   const { rule } = c;
   if (entity.kind !== rule.entity) return NOT_APPLICABLE;
+  if (c.priorities && entity.kind === 'task' && !c.priorities.has(entity.priority)) return NOT_APPLICABLE;
   if (rule.type !== 'sla' && rule.type !== 'approval' && !rule.includeResolved && isClosed(entity)) return NOT_APPLICABLE;
   if (c.appliesTo && !c.appliesTo(entity)) return NOT_APPLICABLE;
   const calendars = ctx.calendars ?? basicCalendars;
@@ -90,6 +121,7 @@ export function evaluateRule(c: CompiledRule, entity: Entity, ctx: EvalContext):
       if (!sla || entity.kind !== 'task') return NOT_APPLICABLE;
       const target = sla.targets[entity.priority];
       if (target === undefined) return NOT_APPLICABLE;
+      if (ctx.stoppedClocks === false && clockStop(entity as TaskEntity, sla.clock) !== null) return OK;
       const clock = slaClock(entity as TaskEntity, {
         clock: sla.clock, targetMs: target, calendar: calendars(sla.calendar, entity),
         pauseStates: sla.pauseStates, atRisk: sla.atRisk,

@@ -1,6 +1,7 @@
 /** What the compliance engine needs from the store (`store.compliance`). */
 import type { CalendarSpec } from '../calendar/calendar.js';
 import type { Interval } from '../calendar/business-time.js';
+import type { Task } from '../model.js';
 import type { StatusChange } from './entities.js';
 import type { ComplianceRule } from './rule.js';
 import type { Violation, ViolationStatus } from './violations.js';
@@ -38,6 +39,11 @@ export interface ComplianceRepo {
   closePause(orgId: string, taskId: string, reason: string, at: number): Promise<void>;
   /** Pause spans per task (open ones end at Infinity). */
   pauses(orgId: string, taskIds?: readonly string[]): Promise<Map<string, Interval[]>>;
+
+  /** Every task of the org that is not resolved (any order): what a full sweep starts from. */
+  openTasks(orgId: string): Promise<Task[]>;
+  /** Tasks changed at or after `since` (any status), so a sweep can refresh what it holds. */
+  tasksUpdatedSince(orgId: string, since: number): Promise<Task[]>;
 
   putCalendar(orgId: string, calendar: CalendarSpec, now: number): Promise<void>;
   getCalendar(orgId: string, name: string): Promise<CalendarSpec | undefined>;

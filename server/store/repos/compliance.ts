@@ -4,6 +4,7 @@ import type { StatusChange } from '../../../core/compliance/entities.js';
 import type { ComplianceRepo, ViolationFilter } from '../../../core/compliance/ports.js';
 import type { ComplianceRule } from '../../../core/compliance/rule.js';
 import type { Violation } from '../../../core/compliance/violations.js';
+import type { Priority, Task, TaskStatus } from '../../../core/model.js';
 import type { SqlDb, SqlValue } from '../sql.js';
 import { json, num, numOrNull, parseJson } from '../sql.js';
 
@@ -57,6 +58,26 @@ const toViolation = (r: Row): Violation => ({
   waiverReason: (r.waiver_reason as string | null) ?? null,
   waiverExpiresAt: numOrNull(r.waiver_expires_at),
   updatedAt: num(r.updated_at),
+});
+
+// Sweeps read the tasks table directly: without the ORDER BY and paging of TaskRepo.list, 100,000
+// open tasks come back in one pass.
+const toTask = (r: Row): Task => ({
+  id: r.id as string,
+  orgId: r.organization_id as string,
+  title: r.title as string,
+  description: r.description as string,
+  priority: r.priority as Priority,
+  status: r.status as TaskStatus,
+  teamId: (r.team_id as string | null) ?? null,
+  assigneeId: (r.assignee_id as string | null) ?? null,
+  tags: parseJson<Record<string, string>>(r.tags, {}),
+  source: r.source as string,
+  createdBy: r.created_by as string,
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+  acknowledgedAt: numOrNull(r.acknowledged_at),
+  resolvedAt: numOrNull(r.resolved_at),
 });
 
 /** Splits long id lists so no statement exceeds the drivers' parameter limits. */
@@ -192,6 +213,14 @@ export class SqlComplianceRepo implements ComplianceRepo {
         `SELECT task_id, from_at, to_at FROM compliance_pauses WHERE organization_id = ? AND task_id IN (${ids.map(() => '?').join(', ')})`, [orgId, ...ids]));
     }
     return out;
+  }
+
+  async openTasks(orgId: string): Promise<Task[]> {
+    return (await this.db.all<Row>("SELECT * FROM tasks WHERE organization_id = ? AND status <> 'resolved'", [orgId])).map(toTask);
+  }
+
+  async tasksUpdatedSince(orgId: string, since: number): Promise<Task[]> {
+    return (await this.db.all<Row>('SELECT * FROM tasks WHERE organization_id = ? AND updated_at >= ?', [orgId, since])).map(toTask);
   }
 
   async putCalendar(orgId: string, calendar: CalendarSpec, now: number): Promise<void> {
