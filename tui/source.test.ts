@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { panelsTouchedBy, prefetchPanels } from './source.js';
+import { panelsTouchedBy, prefetchPanels, type DashboardSource } from './source.js';
 import { createFakeSource } from './fixtures/fake-source.js';
 
 describe('the source door', () => {
@@ -13,7 +13,7 @@ describe('the source door', () => {
 
   it('prefetches the panels that answer in time, with what they came to', async () => {
     const fake = createFakeSource(0, { unavailable: ['workload'] });
-    const slow = { ...fake, load: (p: Parameters<typeof fake.load>[0]) => (p === 'metrics' ? new Promise<never>(() => undefined) : fake.load(p)) };
+    const slow: DashboardSource = { ...fake, load: (p) => (p === 'metrics' ? new Promise<never>(() => undefined) : fake.load(p)) };
     const early = await prefetchPanels(slow, ['tasks', 'workload', 'metrics'], 50);
     expect(early.tasks?.status).toBe('ready');
     expect(early.workload).toEqual({ status: 'unavailable', reason: 'workload is not available' });
