@@ -4,6 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { BIN, eventually, runCli, startDaemon, tempHome, type TestDaemon } from './helpers.js';
+import { daemonConfig } from '../server/config.js';
+import { createDaemon, type Daemon } from '../server/daemon.js';
+import { silentLogger } from '../server/log.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
@@ -128,6 +131,37 @@ describe.skipIf(!hasTmux)('foundry-op tui in a terminal', () => {
     tmux.keys('q');
     await eventually(() => tmux.exited(), 5000, 'the dashboard to exit');
     expect(tmux.screen()).not.toContain('● live');
+  });
+});
+
+describe.skipIf(!hasTmux)('foundry-op tui when the daemon restarts', () => {
+  let d: TestDaemon;
+  let second: Daemon | null = null;
+  const tmux = new Tmux();
+
+  afterAll(async () => {
+    tmux.kill();
+    await second?.close();
+    await d?.stop().catch(() => undefined);
+  });
+
+  it('shows reconnecting while the daemon is away and follows events again once it is back', async () => {
+    d = await startDaemon({ demo: true });
+    const port = Number(new URL(d.url).port);
+    tmux.start([process.execPath, BIN, 'tui', '--view', 'events'], { FOUNDRY_HOME: d.home, FOUNDRY_URL: d.url, FOUNDRY_TOKEN: d.token }, 100, 24);
+    await tmux.waitFor('● live');
+    await d.daemon.close();
+    await tmux.waitFor('● reconnecting');
+
+    second = await createDaemon({ ...daemonConfig({ home: d.home, port, db: d.init.db }, {}), logFile: null }, { log: silentLogger() });
+    await second.listen();
+    await tmux.waitFor('● live', 20_000);
+    const res = await fetch(`${d.url}/v1/tasks`, {
+      method: 'POST', headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Created after the restart', priority: 'P3' }),
+    });
+    expect(res.status).toBe(201);
+    await tmux.waitFor(/task\.created\s+\S+\s+Created after the restart/);
   });
 });
 
