@@ -94,16 +94,16 @@ describe('metrics in and out', () => {
 describe('anomaly scan (offline)', () => {
   it('writes one scored row per input row', async () => {
     const file = join(dir, 'series.csv');
-    const rows = Array.from({ length: 600 }, (_, i) => `${1_700_000_000 + i * 300},${i === 500 ? 999 : 10 + (i % 5)}`);
+    const rows = Array.from({ length: 900 }, (_, i) => `${1_700_000_000 + i * 300},${i === 800 ? 999 : 10 + (i % 5)}`);
     writeFileSync(file, `timestamp,value\n${rows.join('\n')}\n`);
     const out = join(dir, 'scores.csv');
     const r = await runCli(['anomaly', 'scan', file, '--out', out, '--json']);
     expect(r.code).toBe(0);
-    expect(json(r.stdout)).toMatchObject({ rows: 600, anomalies: 1, maxScore: 1 });
+    expect(json(r.stdout)).toMatchObject({ rows: 900, anomalies: 1, maxScore: 1 });
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('timestamp,value,anomaly_score');
-    expect(lines).toHaveLength(601);
-    expect(lines[501]).toBe(`${1_700_000_000 + 500 * 300},999,1.000000`);
+    expect(lines).toHaveLength(901);
+    expect(lines[801]).toBe(`${1_700_000_000 + 800 * 300},999,1.000000`);
   });
 
   it('names the line of a bad row and writes nothing', async () => {

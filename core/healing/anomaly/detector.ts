@@ -38,7 +38,7 @@ export interface DetectorConfig {
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
-  warmup: 150,
+  warmup: 600,
   contexts: [
     [12, 4],
     [8, 3],
