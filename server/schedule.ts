@@ -17,7 +17,7 @@ export function leasedLoop(opts: { name: string; everyMs: number; firstInMs?: nu
     if (running || stopped) return;
     running = true;
     try {
-      const lease = await opts.leases.acquire(opts.name, opts.everyMs * 3);
+      const lease = await opts.leases.acquire(opts.name, leaseTtl(opts.everyMs));
       if (lease) await opts.work(lease.fence);
     } catch (err) {
       opts.log.warn(`${opts.name} failed`, { error: (err as Error).message });
@@ -37,4 +37,18 @@ export function leasedLoop(opts: { name: string; everyMs: number; firstInMs?: nu
       void opts.leases.release(opts.name);
     },
   };
+}
+
+/** How long a periodic job's lease lasts: a few periods, within bounds, so a dead holder hands over soon. */
+export function leaseTtl(periodMs: number): number {
+  return Math.min(10 * 60_000, Math.max(5_000, periodMs * 3));
+}
+
+/**
+ * Runs one round of periodic work only if this daemon holds (or takes) the lease `name`. In scaled mode
+ * that makes one daemon at a time do it; embedded, the lease is always granted.
+ */
+export async function underLease(leases: Leases, name: string, periodMs: number, work: () => Promise<unknown>): Promise<void> {
+  const lease = await leases.acquire(name, leaseTtl(periodMs));
+  if (lease) await work();
 }

@@ -12,6 +12,8 @@ export interface HealthMonitorDeps {
   /** Feeds probe results into the metrics pipeline (storage + anomaly detection). */
   record: (orgId: string, points: ReturnType<typeof probeMetrics>) => Promise<void>;
   probe?: typeof runProbe;
+  /** In scaled mode, a check runs only on the daemon that holds its lease; absent, every check runs here. */
+  lease?: (name: string, periodMs: number) => Promise<boolean>;
 }
 
 interface Scheduled {
@@ -89,7 +91,9 @@ export class HealthMonitor {
   private schedule(key: string, s: Scheduled, delay: number): void {
     s.timer = setTimeout(() => {
       if (this.stopped || this.checks.get(key) !== s) return;
-      void this.execute(s)
+      const mine = this.deps.lease ? this.deps.lease(`health:${key}`, s.check.spec.interval) : Promise.resolve(true);
+      void mine
+        .then((held) => (held ? this.execute(s) : undefined))
         .catch((e) => this.deps.log.warn?.(`health check ${s.check.spec.name}: ${(e as Error).message}`))
         .finally(() => {
           if (!this.stopped && this.checks.get(key) === s) this.schedule(key, s, s.check.spec.interval);

@@ -13,6 +13,7 @@ import { VIOLATION_STATUSES, type ViolationStatus } from '../../core/compliance/
 import { ruleToJson, violationToJson } from '../../core/compliance/json.js';
 import { ChannelNotifier, notifierSettings } from '../notify/notifier.js';
 import { route, type Route } from '../http/route.js';
+import { underLease } from '../schedule.js';
 import type { Module, ModuleContext } from './module.js';
 
 const DAY = 86_400_000;
@@ -230,8 +231,10 @@ export const complianceModule: Module = {
     await subscribeOrgs(ctx, state);
     const every = durationParam('compliance_sweep_interval', ctx.config.settings['compliance_sweep_interval'], 60_000);
     // The first sweep shortly after start catches up with what changed while the daemon was down.
-    const first = setTimeout(() => void sweepAll(ctx, state), 1_000);
-    const loop = setInterval(() => void sweepAll(ctx, state), every);
+    // One daemon at a time sweeps (a lease in scaled mode; always granted when embedded).
+    const sweep = (): void => void underLease(ctx.leases, 'compliance.sweep', every, () => sweepAll(ctx, state)).catch(() => undefined);
+    const first = setTimeout(sweep, 1_000);
+    const loop = setInterval(sweep, every);
     first.unref();
     loop.unref();
     state.timers.push(first, loop);

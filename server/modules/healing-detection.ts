@@ -11,6 +11,7 @@ import type { MetricPoint } from '../../core/metrics/model.js';
 import type { Subscription } from '../../core/ports.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { route, type Route } from '../http/route.js';
+import { leaseTtl } from '../schedule.js';
 import type { ModuleContext } from './module.js';
 
 /**
@@ -62,6 +63,7 @@ export function detectionRuntime(ctx: ModuleContext): DetectionRuntime {
     issues,
     log: ctx.log,
     record: async (orgId, points) => void (await ingest(orgId, points)),
+    lease: async (name, periodMs) => (await ctx.leases.acquire(name, leaseTtl(periodMs))) !== null,
   });
   const rt: DetectionRuntime = { issues, anomalies, health, ingest };
   runtimes.set(ctx, rt);

@@ -6,6 +6,7 @@ import { WorkloadEngine } from '../../core/workload/engine.js';
 import { WORKLOAD_SIGNALS_SERVICE } from '../../core/workload/signals.js';
 import { fairnessView, forecastView, memberDetail, overview } from '../../core/workload/views.js';
 import { route, type Route } from '../http/route.js';
+import { underLease } from '../schedule.js';
 import type { Module, ModuleContext } from './module.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => parseDayKey(d) !== undefined, 'not a real date');
@@ -190,7 +191,8 @@ export const workloadModule: Module = {
     const loop = (delay: number): void => {
       if (stopped) return;
       timer = setTimeout(() => {
-        r.tick().finally(() => loop(r.intervalMs));
+        // One daemon at a time takes snapshots (a lease in scaled mode; always granted when embedded).
+        underLease(ctx.leases, 'workload.snapshots', r.intervalMs, () => r.tick()).catch(() => undefined).finally(() => loop(r.intervalMs));
       }, delay);
       timer.unref();
     };
