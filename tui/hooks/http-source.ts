@@ -52,7 +52,16 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
   const clock = opts.clock ?? Date.now;
   const get = (path: string, query?: Record<string, string | number>) => client.get<unknown>(path, query).catch(unavailableOr);
 
-  const openTasks = async () => list(await get('/v1/tasks', { limit: 200 }), 'tasks');
+  // Three panels read the task list (tasks, decision titles, SLA clocks); loads that start together
+  // (at start, or after one task event) share one request.
+  let tasksRead: { at: number; pending: Promise<unknown[]> } | null = null;
+  const openTasks = (): Promise<unknown[]> => {
+    const now = performance.now();
+    if (tasksRead && now - tasksRead.at < 500) return tasksRead.pending;
+    const pending = get('/v1/tasks', { limit: 200 }).then((r) => list(r, 'tasks'));
+    tasksRead = { at: now, pending };
+    return pending;
+  };
 
   const loaders: { [K in PanelKey]: () => Promise<PanelData[K]> } = {
     tasks: async () => (await openTasks()).map((t) => toTask(t, clock())),
