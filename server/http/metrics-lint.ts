@@ -3,12 +3,13 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 /**
  * Why a family's name breaks Prometheus naming (the checks `promtool check metrics` makes on names), or null.
  * The seed's dashboards fix some names that do (`selfhealing_issues_detected` is a counter without `_total`,
- * `compliance_score_gauge` names its type), so they cannot be renamed.
+ * `compliance_score_gauge` names its type, `sla_breach_count` ends like a histogram series), so they cannot be renamed.
  */
 export function namingProblem(name: string, type: string): string | null {
   const n = name.toLowerCase();
   if (type === 'counter' && !n.endsWith('_total')) return 'counter without _total';
   if (type !== 'counter' && n.endsWith('_total')) return `${type} ending in _total`;
+  if ((type === 'counter' || type === 'gauge') && /_(count|sum|bucket)$/.test(n)) return `${type} with a histogram suffix`;
   if (n.includes(`_${type}_`) || n.endsWith(`_${type}`)) return `name includes its type ${type}`;
   return null;
 }
