@@ -45,8 +45,8 @@ export interface RouteOptions {
 export async function run(ctx: CliContext, opts: RouteOptions, stdinArg?: string): Promise<void> {
   const file = opts.file ?? (stdinArg === '-' ? '-' : undefined);
   if (stdinArg !== undefined && stdinArg !== '-') throw new AppError('usage', `unexpected argument ${stdinArg}`, 'use - to read tasks from stdin');
-  if (file && opts.title) throw new AppError('usage', 'give either --title or --file (or -), not both');
-  if (!file && !opts.title) throw new AppError('usage', 'say what to route: --title T, --file F or - for stdin');
+  if (file && opts.title !== undefined) throw new AppError('usage', 'give either --title or --file (or -), not both');
+  if (!file && opts.title === undefined) throw new AppError('usage', 'say what to route: --title T, --file F or - for stdin');
   const dryRun = Boolean(opts.dryRun);
 
   if (!file) {

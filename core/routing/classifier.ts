@@ -124,25 +124,42 @@ export class TeamClassifier {
   /** train(), pausing between epochs (`pause` yields to the event loop) so a daemon keeps serving. */
   async trainAsync(items: readonly HistoryItem[], pause: () => Promise<void>, clock: () => number = () => 0): Promise<TrainingReport> {
     const started = clock();
-    const held = this.prepare(items);
+    // vectorising 30k texts takes seconds too: done in slices with pauses between them
+    for (const _ of this.prepareSteps(items)) await pause();
+    const held = this.heldOut(items.length);
     await this.fitSvm(items.length - held, pause);
     return this.finish(items.length, held, started, clock);
   }
 
   /** Vectorises the history; returns how many of the newest items are held out for calibration. */
   private prepare(items: readonly HistoryItem[]): number {
-    const counts = items.map((it) => termCounts(it.title, it.description ?? '', this.mask, this.options.leadWords));
+    for (const _ of this.prepareSteps(items));
+    return this.heldOut(items.length);
+  }
+
+  private heldOut(n: number): number {
+    return n >= 200 ? Math.floor(n * this.options.calibrationShare) : 0;
+  }
+
+  private *prepareSteps(items: readonly HistoryItem[], slice = 1000): Generator<void> {
+    const counts: Map<number, number>[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      counts.push(termCounts(it.title, it.description ?? '', this.mask, this.options.leadWords));
+      if (i % slice === slice - 1) yield;
+    }
     for (const c of counts) for (const f of c.keys()) this.df[f]!++;
     this.docCount += items.length;
     this.refreshIdf();
+    yield;
     const n = items.length;
     const { recencyHalfLife: half, minWeight } = this.options;
-    items.forEach((it, i) => {
+    for (let i = 0; i < n; i++) {
       const age = n - 1 - i;
       const w = half > 0 ? Math.max(minWeight, Math.pow(0.5, age / half)) : 1;
-      this.push(it, this.vector(counts[i]!), w);
-    });
-    return n >= 200 ? Math.floor(n * this.options.calibrationShare) : 0;
+      this.push(items[i]!, this.vector(counts[i]!), w);
+      if (i % slice === slice - 1) yield;
+    }
   }
 
   private finish(n: number, held: number, started: number, clock: () => number): TrainingReport {
