@@ -325,6 +325,8 @@ export const routingModule: Module = {
       await sweep(state, org.id);
       void state.hub?.refresh(org.id);
       state.subs.push(await ctx.bus.subscribe(org.id, { types: ['task.resolved'] }, () => void sweep(state, org.id)));
+      // Rules, teams and members changed on any daemon (the bus carries it in scaled mode): drop the cached copy.
+      state.subs.push(await ctx.bus.subscribe(org.id, { types: ['rule.created', 'rule.updated', 'rule.deleted', 'team.created', 'member.created', 'member.updated'] }, () => state.engine.forget(org.id)));
     }
     // other daemons import history and resolve tasks too: look for new rows now and then
     state.timer = setInterval(() => {
