@@ -72,7 +72,6 @@ export function App({ source, clock = Date.now, initialView, size: fixedSize, he
           return;
         case 'refresh':
           refresh();
-          dispatch({ type: 'flash', flash: { text: 'reloaded', tone: 'ok' } });
           return;
         case 'approve':
           approve(effect.id).then((r) => done(`approved ${r.id}: now ${r.status}`), failed);
@@ -92,7 +91,6 @@ export function App({ source, clock = Date.now, initialView, size: fixedSize, he
     const effect = dispatch({ type: 'key', key });
     if (effect) run(effect);
   });
-
 
   const painted = useRef(false);
   const complete = data.header.org !== '…' && Object.values(data.panels).every((p) => p.status !== 'loading');

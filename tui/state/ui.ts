@@ -217,7 +217,7 @@ function onNormal(s0: UiState, key: KeyPress, ctx: ViewContext): Step {
   }
   const digit = VIEWS.find((v) => v.key === ch);
   if (digit) return { state: goTo(s, digit.name) };
-  if (ch === 'R') return { state: { ...s, flash: { text: 'reloading…', tone: 'info' } }, effect: { type: 'refresh' } };
+  if (ch === 'R') return { state: { ...s, flash: { text: 'reloading every panel from the daemon…', tone: 'info' } }, effect: { type: 'refresh' } };
   if (top.kind === 'details') {
     const by = key.name === 'up' || ch === 'k' ? -1 : key.name === 'down' || ch === 'j' ? 1
       : key.name === 'pageup' || (key.ctrl && ch === 'u') ? -Math.max(1, ctx.page) : key.name === 'pagedown' || (key.ctrl && ch === 'd') ? Math.max(1, ctx.page) : 0;
