@@ -5,6 +5,7 @@ import { healingMigrations } from './healing.js';
 import { complianceMigrations } from './compliance.js';
 import { workloadMigrations } from './workload.js';
 import { assistantMigrations } from './assistant.js';
+import { scaleMigrations } from './scale.js';
 import { hardeningMigrations } from './hardening.js';
 
 export type { Migration } from './types.js';
@@ -17,5 +18,6 @@ export const allMigrations: Migration[] = [
   ...complianceMigrations,
   ...workloadMigrations,
   ...assistantMigrations,
+  ...scaleMigrations,
   ...hardeningMigrations,
 ].sort((a, b) => a.version - b.version);

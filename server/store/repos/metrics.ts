@@ -1,5 +1,6 @@
 import type { MetricBucket, MetricNameSummary, MetricQuery, MetricsRepo } from '../../../core/metrics/ports.js';
 import { seriesKey, type MetricPoint } from '../../../core/metrics/model.js';
+import { dropPartitionsBefore, ensureDailyPartitions } from '../pg-partitions.js';
 import type { SqlDb, SqlValue } from '../sql.js';
 import { json, num, parseJson } from '../sql.js';
 
@@ -45,6 +46,7 @@ export class SqlMetricsRepo implements MetricsRepo {
   async insertPoints(orgId: string, points: readonly MetricPoint[]): Promise<number> {
     if (points.length === 0) return 0;
     await this.db.transaction(async (db) => {
+      await ensureDailyPartitions(this.db, db, points.map((p) => p.at));
       const hours = new Map<string, HourAgg>();
       const ids = new Map<string, number>();
       const params: SqlValue[] = [];
@@ -161,7 +163,8 @@ export class SqlMetricsRepo implements MetricsRepo {
   }
 
   async prune(orgId: string, rawBefore: number, rollupBefore: number): Promise<number> {
-    let n = 0;
+    // Whole days go at once where the table is partitioned (PostgreSQL); the rest row by row.
+    let n = await dropPartitionsBefore(this.db, rawBefore);
     const series = await this.db.all<Row>('SELECT id FROM metric_series WHERE organization_id = ?', [orgId]);
     for (const r of series) {
       // per series, so the (series_id, at) index does the work
