@@ -12,17 +12,22 @@ export interface ChatViewProps {
   readonly height: number;
 }
 
-/** Hard-wraps text to `width` so the pane knows how many lines each message takes. */
+/** Hard-wraps text to `width`; continuation lines keep the indent of their paragraph (and its bullet). */
 export function wrapLines(text: string, width: number): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
+    const indent = ' '.repeat(Math.min(width - 1, (/^\s*(?:[-*•]\s+|\d+[.)]\s+)?/.exec(para)?.[0] ?? '').length));
     let rest = para;
+    let first = true;
     if (rest === '') out.push('');
     while (rest.length > 0) {
-      let cut = rest.length <= width ? rest.length : rest.lastIndexOf(' ', width);
-      if (cut <= 0) cut = Math.min(width, rest.length);
-      out.push(rest.slice(0, cut));
-      rest = rest.slice(cut).replace(/^ /, '');
+      const prefix = first ? '' : indent;
+      const room = Math.max(1, width - prefix.length);
+      let cut = rest.length <= room ? rest.length : rest.lastIndexOf(' ', room);
+      if (cut <= 0) cut = Math.min(room, rest.length);
+      out.push(prefix + rest.slice(0, cut));
+      rest = rest.slice(cut).replace(/^ +/, '');
+      first = false;
     }
   }
   return out;
