@@ -158,3 +158,64 @@ describe.skipIf(!REDIS)('scheduler leases in Redis', () => {
     leasesB.close();
   });
 });
+
+describe.skipIf(!PG || !REDIS)('when Redis goes away', () => {
+  it('degrades clearly, keeps events flowing between daemons through the store, and recovers', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    let redis = startRedis();
+    const pg = await freshPgUrl();
+    const home = tempHome();
+    const init = await initHome({ home, db: pg.url });
+    const ds: Daemon[] = [];
+    const urls: string[] = [];
+    try {
+      await eventually(async () => {
+        const r = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0 });
+        try { await r.connect(); return (await r.ping()) === 'PONG'; } finally { r.disconnect(); }
+      }, 10_000, 'the private redis');
+      for (let i = 0; i < 2; i++) {
+        const config = { ...daemonConfig({ home, port: 0, db: pg.url, redis: `redis://127.0.0.1:${port}` }, {}), logFile: null, drainMs: 1000 };
+        const d = await createDaemon(config, { log: silentLogger() });
+        urls.push(await d.listen());
+        ds.push(d);
+      }
+      const auth = { authorization: `Bearer ${init.token}` };
+      const ready = async (u: string) => (await (await fetch(`${u}/readyz`, { headers: auth })).json()) as { status: string; checks: Record<string, string> };
+      await eventually(async () => (await ready(urls[0]!)).checks.redis === 'ok', 10_000, 'redis ok');
+
+      const seen: Seen = { ids: [], titles: new Set() };
+      const abort = new AbortController();
+      await follow(urls[1]!, init.token, seen, abort.signal);
+      const create = (title: string) => fetch(`${urls[0]}/v1/tasks`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+      expect((await create('with redis')).status).toBe(201);
+      await eventually(() => seen.titles.has('with redis'), 10_000, 'the first event on the other daemon');
+
+      redis.kill('SIGKILL');
+      await eventually(async () => (await ready(urls[0]!)).checks.redis.startsWith('degraded'), 15_000, 'readiness to say degraded');
+      expect((await ready(urls[0]!)).status).toBe('ready');
+      expect((await create('without redis')).status).toBe(201);
+      await eventually(() => seen.titles.has('without redis'), 10_000, 'the event to travel through the store');
+
+      redis = startRedis();
+      await eventually(async () => (await ready(urls[0]!)).checks.redis === 'ok', 20_000, 'redis to come back');
+      expect((await create('redis is back')).status).toBe(201);
+      await eventually(() => seen.titles.has('redis is back'), 10_000, 'events after recovery');
+      expect([...seen.ids].sort((a, b) => a - b)).toEqual(seen.ids);
+      expect(new Set(seen.ids).size).toBe(seen.ids.length);
+      abort.abort();
+    } finally {
+      for (const d of ds) await d.close();
+      redis.kill('SIGKILL');
+      await pg.drop();
+      rmSync(dirname(home), { recursive: true, force: true });
+    }
+  }, 120_000);
+});
