@@ -165,10 +165,26 @@ function inputLines(ctx: CliContext, state: ChatState): () => Promise<string | n
 
 export interface ChatOptions {
   session?: string;
+  list?: boolean;
+}
+
+interface SessionRow {
+  id: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** `foundry-op chat`: the REPL. */
 export async function runChat(ctx: CliContext, opts: ChatOptions): Promise<void> {
+  if (opts.list) {
+    const rows = await ctx.client().get<SessionRow[]>('/v1/assistant/sessions', { limit: 50 });
+    return ctx.out.list(rows, [
+      { header: 'id', value: 'id' },
+      { header: 'updated', value: 'updatedAt' },
+      { header: 'title', value: 'title' },
+    ]);
+  }
   if (ctx.out.json) throw new AppError('usage', 'chat is interactive and has no --json', 'use: foundry-op ask --json "question"');
   const state: ChatState = { sessionId: null, history: [], exit: false };
   if (opts.session) {
@@ -215,5 +231,6 @@ export function register(program: Command, ctx: CliContext): void {
     .command('chat')
     .description('talk with the assistant in a session (/help, /new, /session, /exit); Ctrl-C stops an answer')
     .option('--session <id>', 'resume a stored session')
+    .option('--list', 'list your sessions (newest first) and exit')
     .action((opts: ChatOptions) => runChat(ctx, opts));
 }

@@ -50,6 +50,14 @@ describe('foundry-op ask and chat, offline', () => {
     expect(again.stdout).toContain(`${id}\t4 messages`);
   });
 
+  it('chat --list shows your sessions, newest first', async () => {
+    await runCli(['ask', 'what is failing now?'], { env });
+    const r = await runCli(['chat', '--list', '--json'], { env });
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    expect(rows[0]).toMatchObject({ id: expect.stringMatching(/^ses_/), title: 'what is failing now?' });
+  });
+
   it('chat --session with an unknown id says so', async () => {
     const r = await runCli(['chat', '--session', 'ses_doesnotexist00000'], { env });
     expect(r.code).toBe(5);

@@ -45,6 +45,15 @@ describe('offline answers', () => {
     expect((await ask('how is team nope doing?')).answer).toBe('team nope not found');
   });
 
+  it('finds the runbook passage for a how-to question', async () => {
+    const data = demoData({
+      searchRunbooks: async () => [{ id: 'api.md#1', file: 'api.md', heading: 'API › Restarting', text: 'Run systemctl restart api on each node.', score: 2.1 }],
+    });
+    const a = await ask('how do I restart the api?', data);
+    expect(a.answer).toBe('From the runbooks:\n  - API › Restarting (api.md): Run systemctl restart api on each node.');
+    expect(a.toolCalls[0]).toMatchObject({ name: 'search_runbooks', input: { query: 'how do I restart the api?', limit: 2 } });
+  });
+
   it('lists what it can answer when it does not understand', async () => {
     const a = await ask('write me a poem about kubernetes');
     expect(a.answer).toBe(offlineHelp());

@@ -3,6 +3,7 @@ import { citeIds, collectIds } from './citations.js';
 import type {
   ActionSummary,
   AssistantData,
+  RunbookHit,
   ComplianceStatus,
   IssueSummary,
   MemberLoad,
@@ -151,6 +152,23 @@ export const INTENTS: Intent[] = [
       ];
       if (over.length) lines.push(`Overloaded: ${over.map((m) => `${m.name} (${pct(m.utilization)})`).join(', ')}.`);
       return { text: lines.join('\n'), cite: over.map((m) => m.memberId) };
+    },
+  },
+  {
+    name: 'runbook',
+    example: 'how do I restart the api? (searches the runbooks)',
+    match: (q) => (/\brunbooks?\b|\bhow (do|can|should) (i|we)\b|\bhow to\b|\bprocedure\b|\bsteps? (to|for)\b/i.test(q) ? { query: q } : null),
+    async answer(call, { query }) {
+      const r = await call('search_runbooks', { query: query!, limit: 2 });
+      if (isError(r)) return String(r.error);
+      const hits = r as RunbookHit[];
+      if (hits.length === 0) return 'No runbook passage matches that question.';
+      const lines = ['From the runbooks:'];
+      for (const h of hits) {
+        const text = h.text.replace(/\s+/g, ' ').trim();
+        lines.push(`  - ${h.heading} (${h.file}): ${text.length > 400 ? `${text.slice(0, 399)}…` : text}`);
+      }
+      return lines.join('\n');
     },
   },
 ];
