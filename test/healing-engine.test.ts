@@ -217,8 +217,12 @@ forEachStore('healing actions', (k) => {
     await h.engine.addPlaybook(alice, 'name: restart-api\ntrigger: {source: alert}\ncooldown: 10m\ntarget: api\nsteps: [{id: go, type: exec, argv: [echo]}]');
     const [first] = await h.engine.onIssueDetected(detected());
     await settle(h, first!.id);
-    expect(await h.engine.onIssueDetected(detected())).toEqual([]);
+    // A new issue on the same service: the same target, inside the cooldown.
+    expect(await h.engine.onIssueDetected(detected({ ...issue(), id: 'iss_api_again' }))).toEqual([]);
     expect(h.events.find((e) => e.type === 'action.suppressed')?.data).toMatchObject({ reason: 'cooldown' });
+    // The same issue heard again starts nothing and says nothing: it already has its action.
+    expect(await h.engine.onIssueDetected(detected())).toEqual([]);
+    expect(h.events.filter((e) => e.type === 'action.suppressed')).toHaveLength(1);
     const err = await h.engine.run(alice, 'restart-api').catch((e) => e as AppError);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).kind).toBe('conflict');
@@ -279,6 +283,21 @@ forEachStore('two daemons on one store', (k) => {
     for (const id of ids) expect((await settle(a, id)).status).toBe('succeeded');
     const ran = [...a.ran, ...b.ran].map((argv) => argv.join(' ')).sort();
     expect(ran).toEqual(ids.flatMap((id) => [`one ${id}`, `two ${id}`]).sort());
+  });
+});
+
+forEachStore('one issue heard by every daemon', (k) => {
+  beforeEach(() => { kind = k; });
+
+  it('starts its playbook once, quietly for the daemons that lost the race', async () => {
+    const a = await harness({ scaled: true });
+    const b = await harness({ scaled: true, store: a.store });
+    await a.engine.addPlaybook(alice, RESTART);
+    const ev = detected();
+    const [fromA, fromB] = await Promise.all([a.engine.onIssueDetected(ev), b.engine.onIssueDetected(ev)]);
+    expect(fromA!.length + fromB!.length).toBe(1);
+    expect(await a.store.healing.countActions(ORG, { issueId: ev.subject! })).toBe(1);
+    expect(a.events.filter((e) => e.type === 'action.suppressed')).toEqual([]);
   });
 });
 

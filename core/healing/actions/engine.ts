@@ -177,8 +177,11 @@ export class HealingEngine {
   private async start(actor: Actor, p: PlaybookRecord, issue: Issue | null, trigger: 'auto' | 'manual'): Promise<{ action: HealingAction } | { refusal: Refusal }> {
     const target = resolveTarget(p.spec, issue);
     const now = this.deps.clock.now();
-    type Started = { action: HealingAction } | { refusal: Refusal };
+    type Started = { action: HealingAction } | { refusal: Refusal } | { duplicate: true };
+    // Every daemon hears the same issue.detected: the first to store the action starts it, the others stay quiet.
+    const dedupeKey = trigger === 'auto' && issue ? `auto:${p.id}:${issue.id}` : undefined;
     const result = await this.deps.commit<Started>(actor, async (tx) => {
+      if (dedupeKey && (await tx.healing.countActions(actor.orgId, { playbookId: p.id, issueId: issue!.id })) > 0) return { value: { duplicate: true } };
       // The facts are read inside the transaction, so two issues racing cannot both pass a cap of one.
       const refusal = await this.refusal(tx, p, target);
       if (refusal) {
@@ -194,14 +197,16 @@ export class HealingEngine {
         issueId: issue?.id ?? null, issue, target, status: 'pending', phase: 'main', trigger, startedBy: actor.name,
         startedByUserId: actor.userId, approval: null, error: null, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
       };
-      await tx.healing.insertAction(action);
+      if (!(await tx.healing.insertAction(action, dedupeKey))) return { value: { duplicate: true } };
       return {
         value: { action },
         audit: { action: 'healing.action.start', subject: action.id, summary: `${p.name} started on ${target} (${trigger})${issue ? ` for issue ${issue.id}` : ''}` },
         events: [{ type: 'action.created', subject: action.id, data: { action: actionToJson(action) } }],
       };
     });
-    if ('action' in result) await this.deps.queue.enqueue(actor.orgId, RUN_JOB, { actionId: result.action.id }, { key: `run:${result.action.id}` });
+    if ('duplicate' in result) return { refusal: { reason: 'in_progress', message: `already started for issue ${issue?.id}` } };
+    if ('refusal' in result) return result;
+    await this.deps.queue.enqueue(actor.orgId, RUN_JOB, { actionId: result.action.id }, { key: `run:${result.action.id}` });
     return result;
   }
 

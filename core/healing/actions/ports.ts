@@ -41,7 +41,11 @@ export interface HealingActionRepo {
   findPlaybook(orgId: string, idOrName: string): Promise<PlaybookRecord | null>;
   listPlaybooks(orgId: string): Promise<PlaybookRecord[]>;
 
-  insertAction(a: HealingAction): Promise<void>;
+  /**
+   * Stores a new action. With `dedupeKey`, at most one action per key is ever stored: false means one
+   * already was (another daemon started the same thing), and nothing was written.
+   */
+  insertAction(a: HealingAction, dedupeKey?: string): Promise<boolean>;
   updateAction(a: HealingAction): Promise<void>;
   getAction(orgId: string, id: string): Promise<HealingAction | null>;
   /** Newest first. */

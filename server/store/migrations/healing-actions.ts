@@ -79,4 +79,9 @@ CREATE INDEX jobs_key ON jobs (job_key, status);
 `),
   // A job asked for again while it runs is not duplicated (two workers on one action): it runs once more after.
   portable(251, 'jobs: rerun flag', 'ALTER TABLE jobs ADD COLUMN rerun INTEGER NOT NULL DEFAULT 0'),
+  // Every daemon hears issue.detected; this key lets exactly one of them start the playbook for the issue.
+  portable(252, 'healing_actions: one automatic action per playbook and issue', `
+ALTER TABLE healing_actions ADD COLUMN dedupe_key TEXT;
+CREATE UNIQUE INDEX healing_actions_dedupe ON healing_actions (organization_id, dedupe_key);
+`),
 ];

@@ -106,12 +106,17 @@ export class SqlHealingActionRepo implements HealingActionRepo {
     return (await this.db.all<Row>('SELECT * FROM playbooks WHERE organization_id = ? ORDER BY name', [orgId])).map(toPlaybook);
   }
 
-  async insertAction(a: HealingAction): Promise<void> {
-    await this.db.run(`INSERT INTO healing_actions (${ACTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      a.id, a.organizationId, a.playbookId, a.playbookName, json(a.spec), a.issueId, a.issue ? json(a.issue) : null, a.target, a.status,
-      a.phase, a.trigger, a.startedBy, a.startedByUserId, a.approval ? json(a.approval) : null, a.error, a.createdAt, a.updatedAt,
-      a.startedAt, a.finishedAt,
-    ]);
+  async insertAction(a: HealingAction, dedupeKey?: string): Promise<boolean> {
+    const n = await this.db.run(
+      `INSERT INTO healing_actions (${ACTION_COLUMNS}, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (organization_id, dedupe_key) DO NOTHING`,
+      [
+        a.id, a.organizationId, a.playbookId, a.playbookName, json(a.spec), a.issueId, a.issue ? json(a.issue) : null, a.target, a.status,
+        a.phase, a.trigger, a.startedBy, a.startedByUserId, a.approval ? json(a.approval) : null, a.error, a.createdAt, a.updatedAt,
+        a.startedAt, a.finishedAt, dedupeKey ?? null,
+      ],
+    );
+    return n === 1;
   }
 
   async updateAction(a: HealingAction): Promise<void> {
