@@ -7,6 +7,7 @@ import { WORKLOAD_SIGNALS_SERVICE } from '../../core/workload/signals.js';
 import { fairnessView, forecastView, memberDetail, overview } from '../../core/workload/views.js';
 import { route, type Route } from '../http/route.js';
 import { underLease } from '../schedule.js';
+import type { Subscription } from '../../core/ports.js';
 import type { Module, ModuleContext } from './module.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => parseDayKey(d) !== undefined, 'not a real date');
@@ -21,6 +22,30 @@ const snapshotsQuery = rangeQuery.extend({ member: z.string().max(200).optional(
 const refreshBody = z.object({ from: day.optional(), to: day.optional(), days: z.number().int().min(1).max(366).optional() }).strict();
 
 const DEFAULT_INTERVAL_S = 900;
+/** Events that change what `workload show` lists (members' names, teams, on-call flags). */
+const DIRECTORY_EVENTS = ['member.created', 'member.updated', 'member.removed', 'team.created', 'team.updated'];
+const VIEW_TTL_MS = 60_000;
+
+/**
+ * The org overview per (org, team): it changes only when a refresh stores snapshots or the directory
+ * changes, so it is kept until either happens (or a minute passes, for refreshes by another daemon).
+ */
+class ViewCache {
+  private readonly entries = new Map<string, { at: number; value: unknown }>();
+  constructor(private readonly clock: { now(): number }) {}
+  async get<T>(orgId: string, key: string, compute: () => Promise<T>): Promise<T> {
+    const k = `${orgId}\u0000${key}`;
+    const hit = this.entries.get(k);
+    const now = this.clock.now();
+    if (hit && now - hit.at < VIEW_TTL_MS) return hit.value as T;
+    const value = await compute();
+    this.entries.set(k, { at: now, value });
+    return value;
+  }
+  invalidate(orgId: string): void {
+    for (const k of this.entries.keys()) if (k.startsWith(`${orgId}\u0000`)) this.entries.delete(k);
+  }
+}
 
 /**
  * Snapshots are refreshed by a scheduler and on demand; reads wait for a refresh already running for
@@ -33,6 +58,7 @@ class Refresher {
   constructor(
     private readonly engine: WorkloadEngine,
     private readonly cache: SnapshotCache,
+    private readonly views: ViewCache,
     private readonly ctx: ModuleContext,
     readonly intervalMs: number,
   ) {}
@@ -44,6 +70,7 @@ class Refresher {
       // Reload the recent window now, so the next read does not pay for it.
       this.cache.invalidate(orgId);
       await this.cache.load(orgId);
+      this.views.invalidate(orgId);
       return result;
     });
     const tracked = next.finally(() => {
@@ -71,9 +98,19 @@ class Refresher {
 
   async tick(): Promise<void> {
     for (const org of await this.ctx.store.orgs.list()) {
+      await watchDirectory(this.ctx, this.views, org.id);
       await this.run(org.id).catch((err: Error) => this.ctx.log.error('workload refresh failed', { org: org.id, error: err.message }));
     }
   }
+}
+
+const subscriptions = new Map<string, Subscription>();
+
+/** Drops an org's cached views when its members or teams change. */
+async function watchDirectory(ctx: ModuleContext, views: ViewCache, orgId: string): Promise<void> {
+  if (subscriptions.has(orgId)) return;
+  const sub = await ctx.bus.subscribe(orgId, { types: DIRECTORY_EVENTS }, () => views.invalidate(orgId));
+  subscriptions.set(orgId, sub);
 }
 
 let engine: WorkloadEngine | null = null;
@@ -92,7 +129,8 @@ export const workloadModule: Module = {
   routes(ctx: ModuleContext): Route[] {
     engine = new WorkloadEngine({ repos: ctx.store, commit: ctx.commit, clock: ctx.clock });
     const cache = new SnapshotCache(ctx.store.workload, ctx.clock);
-    refresher = new Refresher(engine, cache, ctx, intervalFrom(ctx));
+    const views = new ViewCache(ctx.clock);
+    refresher = new Refresher(engine, cache, views, ctx, intervalFrom(ctx));
     ctx.services.provide(WORKLOAD_SIGNALS_SERVICE, engine);
     const r = refresher;
     const { clock } = ctx;
@@ -105,7 +143,7 @@ export const workloadModule: Module = {
         method: 'GET', path: '/v1/workload', perm: ['workload', 'read'], query: showQuery,
         handler: async ({ caller, query }) => {
           await r.fresh(caller.orgId);
-          return { body: await overview(reads, caller.orgId, clock.now(), query.team) };
+          return { body: await views.get(caller.orgId, `overview:${query.team ?? ''}`, () => overview(reads, caller.orgId, clock.now(), query.team)) };
         },
       }),
       route({
@@ -205,6 +243,8 @@ export const workloadModule: Module = {
     stopped = true;
     if (timer) clearTimeout(timer);
     timer = null;
+    for (const sub of subscriptions.values()) sub.close();
+    subscriptions.clear();
     await refresher?.idle();
   },
 };
