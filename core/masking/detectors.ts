@@ -1,4 +1,4 @@
-import { cardNetworkValid, ibanValid, ipv4Valid, ipv6Valid, luhnValid } from './checks.js';
+import { cardNetworkValid, IBAN_LENGTHS, ibanValid, ipv4Valid, ipv6Valid, luhnValid } from './checks.js';
 
 /** What kind of sensitive value a span is; the placeholder shows it as `[KIND]`. */
 export type MaskKind =
@@ -21,6 +21,23 @@ export interface Detector {
   group?: number;
   /** A match must pass this (checksum, parser, context) to count. */
   accept?: (value: string, text: string, start: number, match: RegExpMatchArray) => boolean;
+  /** For values whose end the regex cannot see: the length of the valid value at the start of the match, or null. */
+  fit?: (value: string) => number | null;
+}
+
+/** An IBAN is as long as its country says: cut the match there ("… 0130 00 by Friday"), then check mod-97. */
+function fitIban(v: string): number | null {
+  const len = IBAN_LENGTHS[v.slice(0, 2).toUpperCase()];
+  if (len === undefined) return null;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === ' ') continue;
+    if (++n === len) {
+      if (i + 1 < v.length && v[i + 1] !== ' ') return null; // the count ends inside a group
+      return ibanValid(v.slice(0, i + 1).replace(/ /g, '').toUpperCase()) ? i + 1 : null;
+    }
+  }
+  return null;
 }
 
 const PLACEHOLDER_WORDS = /^(?:null|none|nil|undefined|true|false|empty|redacted|hidden|changeme|example|xxx+|\*+|\[[A-Z_]+\]|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\})$/i;
@@ -128,8 +145,9 @@ export const DETECTORS: Detector[] = [
   },
   {
     kind: 'iban',
-    re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g,
-    accept: (v) => ibanValid(v.replace(/ /g, '')),
+    // people paste IBANs in lower case too; the country length and mod-97 keep prose out
+    re: /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g,
+    fit: fitIban,
   },
   {
     kind: 'ip',

@@ -15,6 +15,19 @@ describe('maskText', () => {
     expect(maskText('postgres://app:hunter22@db:5432/x').text).toBe('postgres://app:[SECRET]@db:5432/x');
   });
 
+  it('handles the shapes people actually paste', () => {
+    const cases: Array<[string, string]> = [
+      ['reach me on +44 (0) 20 7946 0958 please', 'reach me on [PHONE] please'],
+      ['ssh root@10.0.0.5', 'ssh root@[IP]'],
+      ['iban de89 3704 0044 0532 0130 00', 'iban [IBAN]'],
+      ['AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=[CLOUD_KEY]'],
+      ['Authorization: token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', 'Authorization: token [API_KEY]'],
+      ['DefaultEndpointsProtocol=https;AccountName=x;AccountKey=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy==;', 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=[CLOUD_KEY];'],
+      ['listen [2001:DB8::1]:443', 'listen [[IP]]:443'],
+    ];
+    for (const [input, want] of cases) expect(maskText(input).text, input).toBe(want);
+  });
+
   it('leaves entity ids, versions, dates and Luhn-invalid numbers alone', () => {
     const text = 'task tsk_0k3x9ab12cdefghjk v1.2.3 at 2026-11-25 14:03 card 4111 1111 1111 1112';
     expect(maskText(text).text).toBe(text);

@@ -28,7 +28,9 @@ function spans(text: string, detectors: Detector[]): MaskFinding[] {
       if (value === undefined || value === '') continue;
       const start = d.group ? whole + m[0].lastIndexOf(value) : whole;
       if (d.accept && !d.accept(value, text, start, m)) continue;
-      found.push({ kind: d.kind, start, end: start + value.length, rank });
+      const length = d.fit ? d.fit(value) : value.length;
+      if (length === null) continue;
+      found.push({ kind: d.kind, start, end: start + length, rank });
     }
   });
   // Longest span first, then the more specific detector, then leftmost; keep the ones that do not overlap.
