@@ -174,6 +174,20 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.out.line(`waived ${v.id} until ${v.waiverExpiresAt}`);
     });
 
+  compliance.command('sla').description('running SLA clocks of open tasks, most urgent first (at risk from 80 % of the target)')
+    .option('--status <s>', 'running, at_risk or breached (comma-separated)')
+    .action(async (opts: { status?: string }) => {
+      const list = await ctx.client().get<Record<string, unknown>[]>('/v1/compliance/sla', { status: opts.status });
+      const minutes = (ms: unknown): string => `${Math.round(Number(ms) / 60_000)}m`;
+      ctx.out.list(list, [
+        { header: 'task', value: 'taskId' }, { header: 'pri', value: 'priority' }, { header: 'team', value: 'team' },
+        { header: 'rule', value: 'rule' }, { header: 'clock', value: 'clock' },
+        { header: 'status', value: (c) => `${String(c.status)}${c.paused ? ' (paused)' : ''}`, color: (t) => (t.startsWith('breached') ? 'red' : t.startsWith('at_risk') ? 'yellow' : undefined) },
+        { header: 'elapsed', value: (c) => `${minutes(c.elapsedMs)} / ${minutes(c.targetMs)}` }, { header: '%', value: 'percent' },
+        { header: 'due', value: 'dueAt' }, { header: 'title', value: 'title' },
+      ]);
+    });
+
   compliance.command('score').description('compliance score 0-100 per team and for the organisation (docs/compliance.md)')
     .option('--window <d>', 'history that counts', '30d')
     .action(async (opts: { window: string }) => {

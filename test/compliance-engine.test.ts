@@ -55,6 +55,22 @@ forEachStore('the compliance engine over a real store', (kind) => {
     expect((await engine.sweep(orgId)).detected).toBe(0); // nothing new the second time
   });
 
+  it('warns once when a running SLA clock passes 80 % of its target', async () => {
+    const t = task();
+    await store.tasks.insert(t);
+    now += 13 * MIN;
+    const first = await engine.sweep(orgId);
+    expect(first.atRisk).toBeGreaterThanOrEqual(1);
+    const events = async () => (await store.events.list(orgId, { types: ['sla.at_risk'] })).filter((e) => e.subject === t.id);
+    expect(await events()).toHaveLength(1);
+    expect((await events())[0]!.data).toMatchObject({ taskId: t.id, rule: 'p1-ack-15m', status: 'at_risk', clock: 'ack' });
+    await engine.sweep(orgId);
+    expect(await events()).toHaveLength(1);
+    const clocks = await engine.clocks(orgId);
+    expect(clocks.find((c) => c.taskId === t.id)).toMatchObject({ status: 'at_risk', percent: 86.7 });
+    await store.tasks.update({ ...t, status: 'acknowledged', acknowledgedAt: now, updatedAt: now });
+  });
+
   it('picks up tasks changed without an event in the next sweep', async () => {
     const t = task({ priority: 'P3', assigneeId: null, updatedAt: now });
     await store.tasks.insert(t);

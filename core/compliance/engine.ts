@@ -13,7 +13,8 @@ import { taskEntity, type Entity, type TaskEntity } from './entities.js';
 import { closeForRuleChange, reconcile, ACTIVE_STATUSES, type Subject, type Transition, type Violation } from './violations.js';
 import { violationToJson } from './json.js';
 import { WorkingSet } from './working-set.js';
-import type { ClockState } from './sla.js';
+import { clockToJson, type ClockState } from './sla.js';
+import type { ComplianceRule } from './rule.js';
 
 export interface ComplianceObserver {
   /** Violations that just became open (counted in compliance_violations_total). */
@@ -48,6 +49,8 @@ export interface SweepResult {
   pending: number;
   /** Running SLA clocks past their target, by `clock:priority`. */
   slaBreaches: Record<string, number>;
+  /** Running clocks past their at-risk fraction (80 % by default) but not yet breached. */
+  atRisk: number;
   ms: number;
 }
 
@@ -58,8 +61,16 @@ const BATCH = 500;
 
 type ActiveIndex = Map<string, Map<string, Violation>>; // entityId → ruleId → active violation
 
+/** An SLA clock with the rule that runs it. */
+export interface RuleClock {
+  rule: ComplianceRule;
+  clock: ClockState;
+}
+
 export class ComplianceEngine {
   private readonly contexts = new Map<string, Promise<OrgContext>>();
+  /** Clocks already announced as at risk, per org (`task|rule`). */
+  private readonly warned = new Map<string, Set<string>>();
   private readonly sets = new Map<string, { set: WorkingSet; context: OrgContext | null }>();
 
   constructor(private readonly deps: ComplianceDeps) {}
@@ -159,20 +170,39 @@ export class ComplianceEngine {
    * the running SLA clocks onto `clocks` when given. Sweeps call this for every task, so it
    * allocates nothing for an entity that is and stays compliant.
    */
-  evaluate(ctx: OrgContext, entity: Entity, active: Map<string, Violation> | undefined, now: number, out: Transition[] = [], clocks?: ClockState[]): Transition[] {
+  evaluate(ctx: OrgContext, entity: Entity, active: Map<string, Violation> | undefined, now: number, out: Transition[] = [], clocks?: RuleClock[]): Transition[] {
     let subject: Subject | null = null;
     const evalCtx = { now, calendars: ctx.calendars, since: null as number | null, stoppedClocks: false };
     for (const c of ctx.rules) {
       const current = active?.get(c.rule.id);
       evalCtx.since = current?.since ?? null;
       const finding = evaluateRule(c, entity, evalCtx);
-      if (clocks && finding.clock) clocks.push(finding.clock);
+      if (clocks && finding.clock) clocks.push({ rule: c.rule, clock: finding.clock });
       if (!current && finding.state === 'ok') continue;
       subject ??= { entityKind: entity.kind, entityId: entity.id, teamId: entity.teamId, priority: entity.kind === 'task' ? (entity as TaskEntity).priority : null };
       const t = reconcile(c.rule, subject, current, finding, now, () => newId('vio', now));
       if (t.kind !== 'none') out.push(t);
     }
     return out;
+  }
+
+  /** The running SLA clocks of open tasks, most urgent first (`compliance sla`). */
+  async clocks(orgId: string): Promise<Record<string, unknown>[]> {
+    const now = this.deps.clock.now();
+    const ctx = await this.context(orgId);
+    const ws = await this.workingSet(orgId, now, ctx);
+    const out: Record<string, unknown>[] = [];
+    for (const task of ws.tasks.values()) {
+      if (task.status === 'resolved') continue;
+      const entity = ws.entity(task, ctx.teamName);
+      for (const c of ctx.rules) {
+        if (c.rule.type !== 'sla') continue;
+        const f = evaluateRule(c, entity, { now, calendars: ctx.calendars, stoppedClocks: false });
+        if (!f.clock) continue;
+        out.push({ ...clockToJson(task.id, c.rule, f.clock), title: task.title, priority: task.priority, team: task.teamId ? ctx.teamName(task.teamId) : null });
+      }
+    }
+    return out.sort((a, b) => (b.percent as number) - (a.percent as number));
   }
 
   /** The org's working set, loaded in full when missing or old, otherwise brought up to date. */
@@ -209,19 +239,31 @@ export class ComplianceEngine {
     }
     const result: SweepResult = {
       orgId, at: started, tasks: ws.tasks.size, actions: 0, rules: ctx.rules.length, evaluations: 0,
-      detected: 0, resolved: 0, pending: 0, slaBreaches: {}, ms: 0,
+      detected: 0, resolved: 0, pending: 0, slaBreaches: {}, atRisk: 0, ms: 0,
     };
-    const clocks: ClockState[] = [];
+    const clocks: RuleClock[] = [];
+    const atRisk: EventDraft[] = [];
+    const stillAtRisk = new Set<string>();
+    const warnedBefore = this.warned.get(orgId) ?? new Set<string>();
     for (const task of ws.tasks.values()) {
       this.evaluate(ctx, ws.entity(task, ctx.teamName), ws.active.get(task.id), started, transitions, clocks);
-      for (const c of clocks) {
-        if (c.status === 'breached') {
-          const key = `${c.clock}:${task.priority}`;
+      for (const { rule, clock } of clocks) {
+        if (clock.status === 'breached') {
+          const key = `${clock.clock}:${task.priority}`;
           result.slaBreaches[key] = (result.slaBreaches[key] ?? 0) + 1;
+        } else if (clock.status === 'at_risk' && !clock.paused) {
+          // Warn once per task and rule while its clock is at risk.
+          const key = `${task.id}|${rule.id}`;
+          stillAtRisk.add(key);
+          if (!warnedBefore.has(key)) {
+            atRisk.push({ type: 'sla.at_risk', subject: task.id, data: clockToJson(task.id, rule, clock) });
+          }
         }
       }
       clocks.length = 0;
     }
+    this.warned.set(orgId, stillAtRisk);
+    result.atRisk = stillAtRisk.size;
     result.evaluations += ws.tasks.size * ctx.rules.length;
     if (ctx.rules.some((c) => c.rule.entity === 'action')) {
       const actions = await repos.healing.listActions(orgId, { since: started - 30 * 86_400_000, limit: 10_000 });
@@ -242,6 +284,10 @@ export class ComplianceEngine {
       result.evaluations += actions.length * ctx.rules.length;
     }
     for (let i = 0; i < transitions.length; i += BATCH) await this.apply(orgId, transitions.slice(i, i + BATCH));
+    for (let i = 0; i < atRisk.length; i += BATCH) {
+      const events = atRisk.slice(i, i + BATCH);
+      await this.deps.commit(systemActor(orgId, 'compliance'), async () => ({ value: undefined, events }));
+    }
     for (const t of transitions) {
       if (t.kind === 'none') continue;
       if (t.event === 'violation.detected') result.detected += 1;

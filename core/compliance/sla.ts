@@ -5,7 +5,7 @@
 import { activeIntervals, businessCalendar, type Interval } from '../calendar/business-time.js';
 import type { CalendarSpec } from '../calendar/calendar.js';
 import type { TaskEntity } from './entities.js';
-import type { SlaClockKind } from './rule.js';
+import type { ComplianceRule, SlaClockKind } from './rule.js';
 
 export type ClockStatus = 'running' | 'at_risk' | 'breached' | 'met';
 
@@ -92,4 +92,14 @@ export function slaClock(task: TaskEntity, input: ClockInput, now: number): Cloc
   else status = 'running';
   const dueAt = stop === null && breachedAt === null && !paused ? reached : null;
   return { clock: input.clock, targetMs: input.targetMs, elapsedMs, startedAt: start, stoppedAt: stop, paused, status, breachedAt, dueAt, ratio };
+}
+
+/** A clock as the API, events and the CLI show it: ISO times, minutes for people. */
+export function clockToJson(taskId: string, rule: Pick<ComplianceRule, 'id' | 'name' | 'severity'>, c: ClockState): Record<string, unknown> {
+  const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+  return {
+    taskId, ruleId: rule.id, rule: rule.name, severity: rule.severity, clock: c.clock, status: c.status, paused: c.paused,
+    elapsedMs: c.elapsedMs, targetMs: c.targetMs, percent: Math.round(c.ratio * 1000) / 10,
+    startedAt: iso(c.startedAt), stoppedAt: iso(c.stoppedAt), breachedAt: iso(c.breachedAt), dueAt: iso(c.dueAt),
+  };
 }

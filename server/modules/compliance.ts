@@ -201,6 +201,14 @@ export const complianceModule: Module = {
         handler: async ({ caller }) => ({ body: await built.engine.sweep(caller.orgId) }),
       }),
       route({
+        method: 'GET', path: `${base}/sla`, perm: ['compliance', 'read'],
+        handler: async ({ caller, query }) => {
+          const clocks = await built.engine.clocks(caller.orgId);
+          const wanted = query.status ? query.status.split(',') : null;
+          return { body: wanted ? clocks.filter((c) => wanted.includes(String(c.status))) : clocks };
+        },
+      }),
+      route({
         method: 'GET', path: `${base}/score`, perm: ['compliance', 'read'],
         handler: async ({ caller, query }) => ({ body: await service.score(caller.orgId, durationParam('window', query.window, 30 * DAY)) }),
       }),
