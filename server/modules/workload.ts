@@ -88,7 +88,8 @@ class Refresher {
       return;
     }
     const last = this.lastAt.get(orgId);
-    if (last === undefined || this.ctx.clock.now() - last > this.intervalMs) await this.run(orgId);
+    // Twice the interval: the scheduler normally gets there first, and a reader only waits when it did not.
+    if (last === undefined || this.ctx.clock.now() - last > 2 * this.intervalMs) await this.run(orgId);
   }
 
   /** Waits for refreshes in flight (so stop() does not close the store under them). */
