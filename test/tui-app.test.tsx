@@ -188,6 +188,15 @@ describe('the dashboard', () => {
     await keys(r, '?');
     const text = await showing(r, 'Keys — Esc or ? to close');
     for (const k of KEYMAP) expect(text).toContain(k.keys);
+    expect(text).toMatch(/3 Self-healing\s+:healing {2}:issues {2}:actions/);
+  });
+
+  it('lists every key, whole, on an 80x24 terminal', async () => {
+    const { r } = start();
+    await showing(r, '● live');
+    await keys(r, '?');
+    const text = await showing(r, 'Keys — Esc or ? to close');
+    for (const k of KEYMAP) expect(text).toContain(`${k.keys.padEnd(25)} ${k.does}`);
   });
 
   it('shows live events as they arrive, coalescing a burst into few frames', async () => {

@@ -34,7 +34,7 @@ export function Dashboard({ data, details = null, ui, screen, size }: DashboardP
   const { view, sections, focus, cursors } = screen;
   let content: React.JSX.Element;
   if (top.kind === 'help') {
-    content = <HelpView keys={KEYMAP} width={width} height={body} />;
+    content = <HelpView keys={KEYMAP} views={VIEWS} width={width} height={body} />;
   } else if (top.kind === 'details') {
     const sec = sections.find((s) => s.id === top.section);
     content = (
