@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -179,5 +180,36 @@ describe('assistant over the daemon, with Claude (the fake)', () => {
     const a = (await (await d.api('/v1/assistant/ask', { method: 'POST', token: viewer, json: { question: 'hi', mode: 'chat' } })).json()) as any;
     const res = await d.api(`/v1/assistant/sessions/${a.sessionId}/confirm`, { method: 'POST', token: viewer, json: { tool: 'acknowledge_task', input: { taskId: 'tsk_0000000000000000a' } } });
     expect(res.status).toBe(403);
+  });
+});
+
+const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasOpenssl)('assistant on an HTTPS daemon', () => {
+  let d: TestDaemon;
+  let cert: string;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assistant-tls-'));
+    cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
+      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+    ], { stdio: 'ignore' });
+    d = await startDaemon({ demo: true, config: { tls: { cert, key } } });
+  });
+  afterAll(async () => d?.stop());
+
+  it('reads the engines back over HTTPS even when the certificate does not name the loopback address', async () => {
+    const { Agent, fetch: ufetch } = await import('undici');
+    const res = await ufetch(`${d.url}/v1/assistant/ask`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'who is overloaded?' }),
+      dispatcher: new Agent({ connect: { ca: readFileSync(cert, 'utf8'), servername: 'localhost' } }),
+    });
+    const a = (await res.json()) as any;
+    expect(res.status).toBe(200);
+    expect(a.toolCalls[0]).toMatchObject({ name: 'workload', status: 'ok' });
   });
 });

@@ -13,6 +13,8 @@ import { AppError } from '../../core/errors.js';
 export interface LoopbackOptions {
   baseUrl: string;
   authorization: string;
+  /** The fetch to use (an HTTPS daemon passes one that reaches its own socket). */
+  fetch?: typeof fetch;
   searchRunbooks?: (query: string, limit: number) => RunbookHit[];
 }
 
@@ -26,7 +28,7 @@ class Loopback {
   constructor(private readonly o: LoopbackOptions) {}
 
   async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.o.baseUrl}${path}`, {
+    const res = await (this.o.fetch ?? fetch)(`${this.o.baseUrl}${path}`, {
       method,
       headers: { authorization: this.o.authorization, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -67,10 +67,25 @@ class Runbooks {
   }
 }
 
-function selfUrl(req: RouteRequest<unknown, unknown>['req']): string {
+/** Where this daemon answered the request: the tools call it back there, as the caller. */
+function selfUrl(req: RouteRequest<unknown, unknown>['req']): { url: string; tls: boolean } {
   const a = req.socket.address() as AddressInfo;
   const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-  return `http://${host}:${a.port}`;
+  const tls = Boolean((req.socket as { encrypted?: boolean }).encrypted);
+  return { url: `${tls ? 'https' : 'http'}://${host}:${a.port}`, tls };
+}
+
+let loopbackTlsFetch: Promise<typeof fetch> | null = null;
+/**
+ * An HTTPS daemon's certificate need not name the address the tools call back on, and the call
+ * never leaves this host's own socket, so that one connection skips the name check.
+ */
+function tlsFetch(): Promise<typeof fetch> {
+  loopbackTlsFetch ??= import('undici').then(({ Agent, fetch: ufetch }) => {
+    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    return ((input: string, init?: RequestInit) => ufetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  });
+  return loopbackTlsFetch;
 }
 
 function llmFromConfig(ctx: ModuleContext): Llm | null {
@@ -101,15 +116,17 @@ export const assistantModule: Module = {
     });
     const llm = llmFromConfig(ctx);
     const runbooks = new Runbooks(ctx.config.settings['runbooks'] ?? join(ctx.config.home, 'runbooks'));
-    const assistantFor = (req: RouteRequest<unknown, unknown>): Assistant =>
-      new Assistant({
+    const assistantFor = (req: RouteRequest<unknown, unknown>): Assistant => {
+      const self = selfUrl(req.req);
+      return new Assistant({
         commit: ctx.commit, clock: ctx.clock, repo: ctx.store.assistant, llm,
         can: (role, perm) => isAllowed(role, perm),
         maxRounds: Number(ctx.config.settings['assistant_max_rounds']) || 5,
         dataFor: () =>
           loopbackData({
-            baseUrl: selfUrl(req.req),
+            baseUrl: self.url,
             authorization: String(req.headers.authorization ?? ''),
+            ...(self.tls ? { fetch: ((input: string, init?: RequestInit) => tlsFetch().then((f) => f(input, init))) as typeof fetch } : {}),
             searchRunbooks: (q, limit) => runbooks.get()?.search(q, limit) ?? [],
           }),
         onAnswer: (a) => {
@@ -118,6 +135,7 @@ export const assistantModule: Module = {
           if (a.outputTokens) tokens.inc({ type: 'output' }, a.outputTokens);
         },
       });
+    };
 
     return [
       route({
