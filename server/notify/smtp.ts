@@ -12,7 +12,9 @@ export class SmtpSender {
   private readonly transport: Transporter;
 
   constructor(private readonly config: SmtpConfig) {
-    this.transport = nodemailer.createTransport(config.url);
+    // nodemailer waits up to 10 minutes on a silent socket by default; a playbook step must not.
+    // Values given in the URL's query win over these.
+    this.transport = nodemailer.createTransport({ url: config.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
   }
 
   async send(to: string[], subject: string, text: string): Promise<NotifyResult> {
