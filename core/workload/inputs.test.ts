@@ -35,3 +35,20 @@ describe('loading events for a snapshot run', () => {
     expect(await loadEvents(repos([]).r, 'o', 0)).toEqual([]);
   });
 });
+
+describe('loading tasks for a snapshot run', () => {
+  it('pages past the store\'s 100,000-row limit', async () => {
+    const { loadTasks } = await import('./inputs.js');
+    const ids = Array.from({ length: 250_000 }, (_, i) => `tsk_${String(i).padStart(7, '0')}`);
+    const r = {
+      tasks: {
+        list: async (_o: string, f: { before?: string; limit?: number; status?: unknown }) => {
+          if (f.status) return [];
+          const below = f.before ? ids.filter((id) => id < f.before!) : ids;
+          return below.slice(-(f.limit ?? 100)).reverse().map((id) => ({ id }));
+        },
+      },
+    } as unknown as WorkloadReads;
+    expect((await loadTasks(r, 'o', 0)).length).toBe(250_000);
+  });
+});

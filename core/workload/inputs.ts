@@ -4,7 +4,7 @@
  * what. Reads through the store's ports only.
  */
 import type { BusEvent, Member, Task, Team, TaskStatus } from '../model.js';
-import type { Repos } from '../ports.js';
+import type { Repos, TaskFilter } from '../ports.js';
 import { ACTION_SESSION_MS, APPROVAL_TYPES, ASSIGN_TYPES, buildHistories, MEMBER_TYPES, ONCALL_TYPES, PAGE_TYPES, type MemberHistory } from './history.js';
 import { resolveProfile, type MemberProfile } from './profile.js';
 
@@ -30,10 +30,27 @@ export interface OrgInputs {
   histories: Map<string, MemberHistory>;
 }
 
+const TASK_PAGE = 100_000;
+const MAX_TASKS = 5_000_000;
+
+/** Every task matching a filter, a page at a time (the store returns at most 100,000 per call). */
+async function allTasks(repos: WorkloadReads, orgId: string, filter: TaskFilter): Promise<Task[]> {
+  const out: Task[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const page = await repos.tasks.list(orgId, { ...filter, limit: TASK_PAGE, ...(before ? { before } : {}) });
+    out.push(...page);
+    if (page.length < TASK_PAGE || out.length >= MAX_TASKS) break;
+    // Ids start with their creation time, so "ids below the page's smallest" continues the walk back.
+    before = page.reduce((min, t) => (t.id < min ? t.id : min), page[0]!.id);
+  }
+  return out;
+}
+
 export async function loadTasks(repos: WorkloadReads, orgId: string, since: number): Promise<Task[]> {
   const [recent, open] = await Promise.all([
-    repos.tasks.list(orgId, { since, limit: 100_000 }),
-    repos.tasks.list(orgId, { status: OPEN, limit: 100_000 }),
+    allTasks(repos, orgId, { since }),
+    allTasks(repos, orgId, { status: OPEN }),
   ]);
   const byId = new Map<string, Task>();
   for (const t of recent) byId.set(t.id, t);
