@@ -3,4 +3,4 @@
  * picked for the default detector on the NAB DEV corpus (standard profile), see bench/nab.ts; change
  * it together with DEFAULT_DETECTOR_CONFIG.
  */
-export const DEFAULT_ALERT_THRESHOLD = 0.309;
+export const DEFAULT_ALERT_THRESHOLD = 0.3165;
