@@ -42,7 +42,15 @@ export type ModelState =
 export class ClassifierHub {
   private readonly orgs = new Map<string, OrgModel>();
 
+  private closed = false;
+
   constructor(private readonly deps: HubDeps) {}
+
+  /** Stops background work at its next pause (the daemon is shutting down); waits for it to end. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.orgs.values()].map((m) => m.loading));
+  }
 
   /** The classifier to use now. Starts loading an org on first use; waits only for small histories. */
   async get(orgId: string): Promise<ModelState> {
@@ -78,9 +86,12 @@ export class ClassifierHub {
       return m.loading;
     }
     const model = m;
-    model.loading = this.load(orgId, model).catch((err: unknown) => this.deps.onError?.(orgId, err)).finally(() => {
+    if (this.closed) return Promise.resolve();
+    model.loading = this.load(orgId, model).catch((err: unknown) => {
+      if (!this.closed) this.deps.onError?.(orgId, err);
+    }).finally(() => {
       model.loading = null;
-      if (model.again) {
+      if (model.again && !this.closed) {
         model.again = false;
         void this.refresh(orgId);
       }
@@ -111,7 +122,11 @@ export class ClassifierHub {
     const all = current ? (await this.rowsAfter(orgId, 0)).filter((r) => r.seq <= lastSeq) : fresh;
     this.pending.set(orgId, all.length);
     const next = new TeamClassifier(this.deps.options ?? DEFAULT_CLASSIFIER);
-    const report = await next.trainAsync(all.map(toItem), this.deps.pause, this.deps.clock);
+    const pause = async (): Promise<void> => {
+      await this.deps.pause();
+      if (this.closed) throw new Error('stopped');
+    };
+    const report = await next.trainAsync(all.map(toItem), pause, this.deps.clock);
     m.classifier = next;
     m.trainedSize = all.length;
     m.seq = lastSeq;

@@ -342,6 +342,7 @@ export const routingModule: Module = {
       if (state.timer) clearInterval(state.timer);
       for (const s of state.subs) s.close();
       await Promise.all([...state.sweeping.values()]);
+      await state.hub?.close();
       states.delete(ctx);
     }
   },
