@@ -151,7 +151,13 @@ export const assistantModule: Module = {
           }
           const ac = new AbortController();
           let finished = false;
+          // a comment now and then keeps proxies from closing a stream that waits on a slow tool
+          const heartbeat = setInterval(() => {
+            if (res.headersSent && !res.writableEnded) res.write(': keep-alive\n\n');
+          }, ctx.config.heartbeatMs);
+          heartbeat.unref();
           res.on('close', () => {
+            clearInterval(heartbeat);
             if (!finished) ac.abort();
           });
           const write = (event: string, data: unknown): void => {
@@ -178,10 +184,12 @@ export const assistantModule: Module = {
             const reply = toErrorReply(err, req.requestId);
             write('error', reply.body);
             finished = true;
+            clearInterval(heartbeat);
             res.end();
             return HANDLED;
           }
           finished = true;
+          clearInterval(heartbeat);
           write('done', result);
           res.end();
           return HANDLED;
