@@ -14,6 +14,7 @@ import type { WorkloadAlert, WorkloadSignal, WorkloadSignals } from './ports.js'
 import { computeSnapshots, type Streaks, type WorkloadSnapshot } from './snapshots.js';
 
 export const BACKFILL_DAYS = 90;
+const MEMBERS_PER_SLICE = 500;
 const OPEN_STATUSES = ['open', 'acknowledged', 'in_progress', 'waiting_on_customer'] as const;
 
 export interface WorkloadDeps {
@@ -89,12 +90,18 @@ export class WorkloadEngine implements WorkloadSignals {
       previous.set(s.memberId, s);
     }
     const inputs = await loadInputs(repos, orgId, (fromDay - 1) * DAY_MS, now);
-    const snapshots = computeSnapshots({
-      profiles: inputs.profiles, histories: inputs.histories, from: dayKey(fromDay), to: dayKey(toDay), now, previous,
-    });
-    await repos.workload.upsertSnapshots(orgId, snapshots);
+    // In slices of members, so a large organisation's backfill never holds the daemon for long.
+    let count = 0;
+    for (let i = 0; i < inputs.profiles.length; i += MEMBERS_PER_SLICE) {
+      const snapshots = computeSnapshots({
+        profiles: inputs.profiles.slice(i, i + MEMBERS_PER_SLICE), histories: inputs.histories,
+        from: dayKey(fromDay), to: dayKey(toDay), now, previous,
+      });
+      await repos.workload.upsertSnapshots(orgId, snapshots);
+      count += snapshots.length;
+    }
     const alerts = await this.evaluate(orgId);
-    return { from: dayKey(fromDay), to: dayKey(toDay), members: inputs.profiles.length, snapshots: snapshots.length, alerts };
+    return { from: dayKey(fromDay), to: dayKey(toDay), members: inputs.profiles.length, snapshots: count, alerts };
   }
 
   /**

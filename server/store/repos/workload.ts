@@ -27,6 +27,8 @@ const UPDATE_SET = COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', '
 const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')})`;
 /** Rows per INSERT: well under both SQLite's and PostgreSQL's parameter limits. */
 const BATCH = 200;
+/** Rows per transaction. */
+const CHUNK = 4_000;
 
 const toSnapshot = (r: SnapshotRow): WorkloadSnapshot => ({
   memberId: r.member_id,
@@ -69,19 +71,24 @@ export class SqlWorkloadRepo implements WorkloadRepo {
   constructor(protected readonly db: SqlDb) {}
 
   async upsertSnapshots(orgId: string, snapshots: readonly WorkloadSnapshot[]): Promise<void> {
-    if (snapshots.length === 0) return;
-    await this.db.transaction(async (tx) => {
-      for (let i = 0; i < snapshots.length; i += BATCH) {
-        const chunk = snapshots.slice(i, i + BATCH);
-        const params: SqlValue[] = [];
-        for (const s of chunk) params.push(...values(orgId, s));
-        await tx.run(
-          `INSERT INTO workload_snapshots (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')}
-           ON CONFLICT (organization_id, member_id, day) DO UPDATE SET ${UPDATE_SET}`,
-          params,
-        );
-      }
-    });
+    // A backfill writes hundreds of thousands of rows: one short transaction per chunk, with a turn of
+    // the event loop between them, so requests and other writers are not held up behind it.
+    for (let start = 0; start < snapshots.length; start += CHUNK) {
+      const part = snapshots.slice(start, start + CHUNK);
+      await this.db.transaction(async (tx) => {
+        for (let i = 0; i < part.length; i += BATCH) {
+          const chunk = part.slice(i, i + BATCH);
+          const params: SqlValue[] = [];
+          for (const s of chunk) params.push(...values(orgId, s));
+          await tx.run(
+            `INSERT INTO workload_snapshots (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')}
+             ON CONFLICT (organization_id, member_id, day) DO UPDATE SET ${UPDATE_SET}`,
+            params,
+          );
+        }
+      });
+      if (start + CHUNK < snapshots.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   async recordOnCall(orgId: string, memberIds: readonly string[], from: number, to: number): Promise<void> {
