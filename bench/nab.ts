@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { scanCsv } from '../core/healing/anomaly/scan.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../core/healing/anomaly/detector.js';
+import { DEFAULT_ALERT_THRESHOLD } from '../core/healing/anomaly/threshold.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // works both from bench/ (sources) and dist/bench/ (compiled)
@@ -60,6 +61,12 @@ export function main(): void {
       console.log(
         `nab: ${name.padEnd(18)} score ${p.score.toFixed(1).padStart(5)}  threshold ${p.threshold}  windows ${p.windows_detected}/36  fp ${p.fp}`,
       );
+    }
+    // the daemon alerts at a fixed constant; score the corpus at exactly that threshold too
+    const fixed = spawnSync('python3', [...args, '--profile', 'standard', '--threshold', `standard=${DEFAULT_ALERT_THRESHOLD}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (fixed.status === 0) {
+      const p = (JSON.parse(fixed.stdout) as { profiles: Record<string, { score: number; windows_detected: number; fp: number }> }).profiles.standard!;
+      console.log(`nab: standard at the daemon's threshold ${DEFAULT_ALERT_THRESHOLD}: score ${p.score.toFixed(1)}  windows ${p.windows_detected}/36  fp ${p.fp}`);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
