@@ -101,6 +101,26 @@ forEachStore('the compliance engine over a real store', (kind) => {
     expect(again!.id).not.toBe(v!.id);
   });
 
+  it('never records a second active violation when another daemon got there first', async () => {
+    const t = task({ priority: 'P3' });
+    await store.tasks.insert(t);
+    const rule = (await store.compliance.findRule(orgId, 'p3-has-assignee'))!;
+    // Written by "another daemon": this engine's working set does not know it.
+    await store.compliance.insertViolation({
+      id: newId('vio', now), orgId, ruleId: rule.id, ruleName: rule.name, ruleType: rule.type, severity: rule.severity, entityKind: 'task',
+      entityId: t.id, teamId: null, priority: 'P3', status: 'open', message: 'elsewhere', since: now, detectedAt: now, openedAt: now,
+      acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null, resolution: null, waivedAt: null, waivedBy: null,
+      waiverReason: null, waiverExpiresAt: null, updatedAt: now,
+    });
+    now += MIN;
+    await engine.sweep(orgId);
+    now += MIN;
+    await engine.sweep(orgId);
+    const list = await active(t.id);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.message).toBe('must satisfy: assignee exists');
+  });
+
   it('evaluates a single change from its event and records the status history', async () => {
     const t = task();
     await store.tasks.insert(t);

@@ -314,6 +314,23 @@ export class ComplianceEngine {
   async apply(orgId: string, transitions: Transition[]): Promise<void> {
     const changes = transitions.filter((t): t is Exclude<Transition, { kind: 'none' }> => t.kind !== 'none');
     if (changes.length === 0) return;
+    try {
+      await this.commitChanges(orgId, changes);
+    } catch (err) {
+      // Another daemon recorded the same violation first (the unique index said so): reread and move on.
+      if (!/unique|duplicate/i.test(String((err as Error)?.message))) throw err;
+      this.sets.get(orgId)?.set.markActiveDirty();
+      return;
+    }
+    this.sets.get(orgId)?.set.applied(changes);
+    const opened = changes.filter((t) => t.event === 'violation.detected').map((t) => t.violation);
+    if (opened.length > 0) {
+      this.deps.observer?.detected?.(orgId, opened);
+      await this.notify(orgId, opened);
+    }
+  }
+
+  private async commitChanges(orgId: string, changes: Exclude<Transition, { kind: 'none' }>[]): Promise<void> {
     await this.deps.commit(systemActor(orgId, 'compliance'), async (tx) => {
       const events: EventDraft[] = [];
       let detected = 0;
@@ -335,12 +352,6 @@ export class ComplianceEngine {
       }
       return { value: undefined, audit, events };
     });
-    this.sets.get(orgId)?.set.applied(changes);
-    const opened = changes.filter((t) => t.event === 'violation.detected').map((t) => t.violation);
-    if (opened.length > 0) {
-      this.deps.observer?.detected?.(orgId, opened);
-      await this.notify(orgId, opened);
-    }
   }
 
   private async notify(orgId: string, opened: Violation[]): Promise<void> {

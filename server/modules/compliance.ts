@@ -13,10 +13,12 @@ import { VIOLATION_STATUSES, type ViolationStatus } from '../../core/compliance/
 import { ruleToJson, violationToJson } from '../../core/compliance/json.js';
 import { ChannelNotifier, notifierSettings } from '../notify/notifier.js';
 import { route, type Route } from '../http/route.js';
+import { leaseTtl } from '../schedule.js';
 import { underLease } from '../schedule.js';
 import type { Module, ModuleContext } from './module.js';
 
 const DAY = 86_400_000;
+const LEASE = 'compliance.evaluate';
 
 function durationParam(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
@@ -60,6 +62,9 @@ function expiryFrom(text: string | undefined, now: number): number | null {
 interface State {
   engine: ComplianceEngine;
   timers: NodeJS.Timeout[];
+  /** Until when this daemon holds the compliance lease; only the holder evaluates, so that two
+   *  daemons never record the same violation twice. Always held when embedded. */
+  leaseUntil: number;
   subscriptions: Map<string, Subscription>;
   queues: Map<string, Promise<unknown>>;
 }
@@ -123,11 +128,21 @@ async function subscribeOrgs(ctx: ModuleContext, state: State): Promise<void> {
   for (const org of await ctx.store.orgs.list()) {
     if (state.subscriptions.has(org.id)) continue;
     const sub = await ctx.bus.subscribe(org.id, {}, (event: BusEvent) => {
-      if (!/^(task|action|compliance|team|calendar)\./.test(event.type)) return;
+      if (!/^(task|action|compliance|team|calendar|violation)\./.test(event.type)) return;
+      if (/^(task|action)\./.test(event.type) && Date.now() > state.leaseUntil) return;
       enqueue(state, org.id, () => eng.onEvent(event).catch((err: unknown) => ctx.log.warn('compliance evaluation failed', { event: event.type, subject: event.subject, error: String(err) })));
     });
     state.subscriptions.set(org.id, sub);
   }
+}
+
+/** Takes or renews the lease; the holder evaluates bus events and sweeps. */
+async function holdLease(ctx: ModuleContext, state: State, everyMs: number): Promise<boolean> {
+  const ttl = leaseTtl(everyMs);
+  const lease = await ctx.leases.acquire(LEASE, ttl).catch(() => null);
+  // Stop evaluating a little before the lease could have passed to another daemon.
+  state.leaseUntil = lease ? Date.now() + ttl - Math.min(ttl / 3, 30_000) : 0;
+  return lease !== null;
 }
 
 async function sweepAll(ctx: ModuleContext, state: State): Promise<void> {
@@ -144,7 +159,7 @@ export const complianceModule: Module = {
   name: 'compliance',
   routes(ctx: ModuleContext): Route[] {
     const built = build(ctx);
-    states.set(ctx, { engine: built.engine, timers: [], subscriptions: new Map(), queues: new Map() });
+    states.set(ctx, { engine: built.engine, timers: [], leaseUntil: 0, subscriptions: new Map(), queues: new Map() });
     const { service } = built;
     const base = '/v1/compliance';
     return [
@@ -236,20 +251,23 @@ export const complianceModule: Module = {
   async start(ctx: ModuleContext): Promise<void> {
     const state = states.get(ctx);
     if (!state || !ctx.config.flags.complianceAutomation) return;
-    await subscribeOrgs(ctx, state);
     const every = durationParam('compliance_sweep_interval', ctx.config.settings['compliance_sweep_interval'], 60_000);
+    await holdLease(ctx, state, every);
+    await subscribeOrgs(ctx, state);
+    const tick = async (): Promise<void> => {
+      if (await holdLease(ctx, state, every)) await sweepAll(ctx, state);
+    };
     // The first sweep shortly after start catches up with what changed while the daemon was down.
-    // One daemon at a time sweeps (a lease in scaled mode; always granted when embedded).
-    const sweep = (): void => void underLease(ctx.leases, 'compliance.sweep', every, () => sweepAll(ctx, state)).catch(() => undefined);
-    const first = setTimeout(sweep, 1_000);
-    const loop = setInterval(sweep, every);
+    const first = setTimeout(() => void tick(), 1_000);
+    const loop = setInterval(() => void tick(), every);
     first.unref();
     loop.unref();
     state.timers.push(first, loop);
   },
   async stop(): Promise<void> {
-    for (const state of states.values()) {
+    for (const [ctx, state] of states) {
       for (const t of state.timers) clearTimeout(t);
+      if (state.leaseUntil > 0) await ctx.leases.release(LEASE).catch(() => undefined);
       for (const sub of state.subscriptions.values()) sub.close();
       await Promise.all([...state.queues.values()]);
     }

@@ -79,4 +79,9 @@ CREATE INDEX violations_org_entity_status ON violations (organization_id, entity
   portable(302, 'compliance: index tasks by update time', `
 CREATE INDEX compliance_tasks_org_updated ON tasks (organization_id, updated_at);
 `),
+  // At most one active violation per rule and entity, even if two daemons evaluate the same change.
+  portable(303, 'compliance: one active violation per rule and entity', `
+CREATE UNIQUE INDEX violations_one_active ON violations (organization_id, rule_id, entity_id)
+  WHERE status IN ('pending', 'open', 'acknowledged', 'waived');
+`),
 ];
