@@ -165,6 +165,20 @@ describe.skipIf(!hasTmux)('foundry-op tui when the daemon restarts', () => {
   });
 });
 
+describe.skipIf(!hasTmux)('foundry-op tui without a daemon', () => {
+  const tmux = new Tmux();
+  afterAll(() => tmux.kill());
+
+  it('says so and exits 6 before taking over the screen', async () => {
+    const home = tempHome();
+    // The shell stays alive after the command: a dead pane's notice would scroll the first line away.
+    tmux.start(['sh', '-c', `${process.execPath} ${BIN} tui; echo "exit=$?"; sleep 60`], { FOUNDRY_HOME: home, FOUNDRY_URL: 'http://127.0.0.1:9' }, 100, 10);
+    const screen = await tmux.waitFor('exit=');
+    expect(screen).toContain('error: no daemon answers at http://127.0.0.1:9 (start it with: foundry-op daemon start)');
+    expect(screen).toContain('exit=6');
+  });
+});
+
 describe('foundry-op tui without a terminal', () => {
   it('refuses with exit 2 and a hint instead of drawing into a pipe', async () => {
     const r = await runCli(['tui'], { home: tempHome() });
