@@ -12,6 +12,9 @@ import { createStepExecutors, type MetricLatest, type RunCheck } from '../exec/e
 import { route, type Route } from '../http/route.js';
 import { StoreJobQueue } from '../jobs/store-queue.js';
 import { ChannelNotifier, notifierSettings } from '../notify/notifier.js';
+import type { Notifier } from '../../core/notify/ports.js';
+import type { Outbound } from '../outbound/outbound.js';
+import { ResilientNotifier } from '../outbound/notifier.js';
 import type { SqlDb } from '../store/sql.js';
 import type { ModuleContext } from './module.js';
 
@@ -44,7 +47,8 @@ function playbookSummary(p: PlaybookRecord): Record<string, unknown> {
 export interface HealingActionsRuntime {
   engine: HealingEngine;
   queue: JobQueue;
-  notifier: ChannelNotifier;
+  notifier: Notifier;
+  channels: ChannelNotifier;
 }
 
 const runtimes = new WeakMap<ModuleContext, HealingActionsRuntime>();
@@ -53,7 +57,10 @@ const runtimes = new WeakMap<ModuleContext, HealingActionsRuntime>();
 export function healingActionsRuntime(ctx: ModuleContext): HealingActionsRuntime {
   const existing = runtimes.get(ctx);
   if (existing) return existing;
-  const notifier = new ChannelNotifier(notifierSettings(ctx.config.settings), ctx.commit);
+  const channels = new ChannelNotifier(notifierSettings(ctx.config.settings), ctx.commit);
+  // Through the outbound layer when there is one: retries, a deadline and a circuit breaker per channel.
+  const outbound = ctx.services.get<Outbound>('outbound');
+  const notifier: Notifier = outbound ? new ResilientNotifier(channels, outbound) : channels;
   const queue = ctx.services.get<JobQueue>('jobs.queue') ?? new StoreJobQueue((ctx.store as unknown as { db: SqlDb }).db, {
     clock: ctx.clock,
     // Embedded: this daemon owns the database, so jobs left running belonged to a process that died.
@@ -106,7 +113,7 @@ export function healingActionsRuntime(ctx: ModuleContext): HealingActionsRuntime
   engine.attach();
   ctx.services.provide('healing.actions', engine);
   ctx.services.provide('notifier', notifier);
-  const runtime = { engine, queue, notifier };
+  const runtime = { engine, queue, notifier, channels };
   runtimes.set(ctx, runtime);
   return runtime;
 }
@@ -185,7 +192,7 @@ export function healingActionRoutes(ctx: ModuleContext): Route[] {
 
 /** Subscribes to new issues, starts the queue and picks up whatever a previous daemon left unfinished. */
 export async function startHealingActions(ctx: ModuleContext): Promise<() => Promise<void>> {
-  const { engine, queue, notifier } = healingActionsRuntime(ctx);
+  const { engine, queue, channels } = healingActionsRuntime(ctx);
   const subs: Subscription[] = [];
   for (const org of await ctx.store.orgs.list()) {
     subs.push(
@@ -201,6 +208,6 @@ export async function startHealingActions(ctx: ModuleContext): Promise<() => Pro
   return async () => {
     for (const s of subs) s.close();
     await queue.close();
-    notifier.close();
+    channels.close();
   };
 }
