@@ -22,10 +22,19 @@ export async function run(): Promise<void> {
     const histories = buildHistories({ tasks: org.tasks, events: [], now: endAt });
     const profiles = org.members.map((m) => resolveProfile(m));
     const t1 = performance.now();
-    const snaps = computeSnapshots({ profiles, histories, from, to, now: endAt });
+    // In slices of 500 members, as the engine computes and stores them (a backfill never holds all
+    // 900,000 snapshots at once); every snapshot is still computed and checked.
+    let count = 0;
+    let hours = 0;
+    for (let i = 0; i < profiles.length; i += 500) {
+      const snaps = computeSnapshots({ profiles: profiles.slice(i, i + 500), histories, from, to, now: endAt });
+      count += snaps.length;
+      for (const s of snaps) hours += s.hoursInside + s.hoursOutside;
+    }
     const t2 = performance.now();
+    if (!(hours > 0)) throw new Error('no work found: the benchmark data is wrong');
     const c = process.cpuUsage(c0);
-    runs.push({ history: t1 - t0, snapshots: t2 - t1, count: snaps.length, cpu: (c.user + c.system) / 1000 });
+    runs.push({ history: t1 - t0, snapshots: t2 - t1, count, cpu: (c.user + c.system) / 1000 });
   }
   const best = runs.reduce((a, b) => (a.history + a.snapshots <= b.history + b.snapshots ? a : b));
   const total = best.history + best.snapshots;
