@@ -1,12 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../core/errors.js';
-import type { Clock, EventBus } from '../core/ports.js';
+import type { Clock, EventBus, Leases } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { makeCommit } from '../core/unit-of-work.js';
 import { InProcessBus } from './bus/memory.js';
-import { RedisBus } from './bus/redis.js';
+import type { RedisBus } from './bus/redis.js';
 import { localLeases } from './locks/local.js';
-import { RedisLeases } from './locks/redis.js';
 import type { DaemonConfig } from './config.js';
 import { Router } from './http/router.js';
 import type { Caller, Route } from './http/route.js';
@@ -52,13 +51,20 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   if (!jwtKey) throw new AppError('usage', `${config.home} is not initialised`, 'run: foundry-op init');
   const log = options.log ?? (config.logFile ? fileLogger(config.logFile) : silentLogger());
   const store = await openStore(config.db, { now: clock.now() });
-  const bus: EventBus = options.bus
-    ? options.bus(store)
-    : config.redis
-      ? new RedisBus({ url: config.redis, events: store.events, log })
-      : new InProcessBus(store.events);
+  // Redis clients are loaded only in scaled mode.
+  let redisBus: RedisBus | null = null;
+  let redisLeases: { close(): void } | null = null;
+  let bus: EventBus;
+  let leases: Leases = localLeases;
+  if (options.bus) bus = options.bus(store);
+  else if (config.redis) bus = redisBus = new (await import('./bus/redis.js')).RedisBus({ url: config.redis, events: store.events, log });
+  else bus = new InProcessBus(store.events);
+  if (config.redis) {
+    const l = new (await import('./locks/redis.js')).RedisLeases(config.redis);
+    leases = l;
+    redisLeases = l;
+  }
   const metrics = createMetricsRegistry();
-  const leases = config.redis ? new RedisLeases(config.redis) : localLeases;
   const ctx: ModuleContext = {
     config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock), leases,
   };
@@ -67,7 +73,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   const modules: Module[] = options.modules ?? [
     adminModule({
       jwtKey, version: packageVersion(), startedAt,
-      readiness: bus instanceof RedisBus ? async () => ({ redis: (bus as RedisBus).status() }) : undefined,
+      readiness: redisBus ? async () => ({ redis: redisBus!.status() }) : undefined,
     }),
     coreModule,
     secretsModule(store),
@@ -114,7 +120,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
       if (http.server.listening) await http.drain(config.drainMs);
       for (const m of started.reverse()) await m.stop?.().catch((err: Error) => log.error('module stop failed', { module: m.name, error: err.message }));
       await bus.close();
-      if (leases instanceof RedisLeases) leases.close();
+      redisLeases?.close();
       await limits.close();
       await hardening.close();
       await store.close();

@@ -3,9 +3,7 @@ import { dirname } from 'node:path';
 import type { Repos, Store, Tx } from '../../core/ports.js';
 import { migrate } from './migrate.js';
 import { allMigrations } from './migrations/index.js';
-import { PostgresDb } from './postgres.js';
 import type { SqlDb } from './sql.js';
-import { SqliteDb } from './sqlite.js';
 import { SqlAssistantRepo } from './repos/assistant.js';
 import { SqlAuditRepo } from './repos/audit.js';
 import { SqlComplianceRepo } from './repos/compliance.js';
@@ -77,10 +75,13 @@ export interface OpenOptions {
 export async function openStore(url: string, options: OpenOptions = {}): Promise<SqlStore> {
   let db: SqlDb;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // Loaded only when asked for: an embedded daemon never pays for the PostgreSQL driver.
+    const { PostgresDb } = await import('./postgres.js');
     db = await PostgresDb.open(url, options.poolSize);
   } else {
     const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const { SqliteDb } = await import('./sqlite.js');
     db = SqliteDb.open(file);
   }
   if (options.migrate !== false) {
