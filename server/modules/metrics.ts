@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { metricProblem, parseDuration, parseTimestamp, type MetricPoint } from '../../core/metrics/model.js';
 import { route } from '../http/route.js';
+import { underLease } from '../schedule.js';
 import { detectionRuntime } from './healing-detection.js';
 import type { Module, ModuleContext } from './module.js';
 
@@ -154,12 +155,13 @@ export const metricsModule: Module = {
   async start(ctx) {
     const rt = detectionRuntime(ctx);
     rt.issues.start();
-    const prune = async () => {
+    // one daemon at a time prunes (scaled mode); embedded, the lease is always this daemon's
+    const prune = () => underLease(ctx.leases, 'metrics.retention', HOUR, async () => {
       const now = ctx.clock.now();
       const raw = settingMs(ctx, 'metrics_retention', 7 * DAY);
       const rollup = settingMs(ctx, 'metrics_rollup_retention', 400 * DAY);
       for (const org of await ctx.store.orgs.list()) await ctx.store.metrics.prune(org.id, now - raw, now - rollup);
-    };
+    });
     const persist = setInterval(() => void rt.anomalies.persist().catch((e) => ctx.log.warn(`anomaly state: ${(e as Error).message}`)), 60_000);
     const retention = setInterval(() => void prune().catch((e) => ctx.log.warn(`metrics retention: ${(e as Error).message}`)), HOUR);
     persist.unref();
