@@ -87,6 +87,8 @@ export interface MemberLoadVM {
   /** 0..1 */
   readonly burnoutRisk: number;
   readonly riskLevel: string;
+  /** What weighs most in the risk (after-hours work, pages, load …), when the daemon says. */
+  readonly topFactor: string | null;
 }
 
 export interface MetricSeriesVM {

@@ -21,7 +21,10 @@ describe('daemon JSON to view models', () => {
     expect(toAction({ id: 'act_1', playbookName: 'restart', status: 'awaiting_approval', currentStep: 'ok' }, now)).toMatchObject({ playbook: 'restart', step: 'ok' });
     expect(toViolation({ id: 'vio_1', ruleName: 'p1-ack', severity: 'HIGH', entityId: 'tsk_1' }, now)).toMatchObject({ rule: 'p1-ack', severity: 'high', entity: 'tsk_1', status: 'open' });
     const m = toMemberLoad({ memberId: 'mem_1', name: 'Ana', utilization: 85, burnout: { score: 72, level: 'high' } });
-    expect(m).toMatchObject({ id: 'mem_1', utilization: 0.85, burnoutRisk: 0.72, riskLevel: 'high' });
+    expect(m).toMatchObject({ id: 'mem_1', utilization: 0.85, burnoutRisk: 0.72, riskLevel: 'high', topFactor: null });
+    // GET /v1/workload as the daemon sends it
+    const w = toMemberLoad({ memberId: 'mem_2', name: 'ben', team: 'platform', activeTasks: 10, utilization: 1.49, score: 100, level: 'high', topFactor: 'afterHours' });
+    expect(w).toMatchObject({ utilization: 1.49, burnoutRisk: 1, riskLevel: 'high', topFactor: 'afterHours', team: 'platform' });
   });
 
   it('counts open violations by severity when the score does not', () => {

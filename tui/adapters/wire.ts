@@ -166,6 +166,7 @@ export function toMemberLoad(v: unknown): MemberLoadVM {
     utilization: util > 3 ? util / 100 : util,
     burnoutRisk: scaled,
     riskLevel: str(o, 'riskLevel', 'level') ?? str(risk, 'level') ?? (scaled >= 0.7 ? 'high' : scaled >= 0.4 ? 'medium' : 'low'),
+    topFactor: str(o, 'topFactor') ?? str(risk, 'topFactor'),
   };
 }
 

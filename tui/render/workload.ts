@@ -10,6 +10,7 @@ export const memberColumns: readonly Column[] = [
   { title: 'LOAD', width: 20, grow: true },
   { title: 'UTIL', width: 4, align: 'right' },
   { title: 'BURNOUT', width: 12 },
+  { title: 'MAINLY', width: 14, drop: 0 },
 ];
 
 export function riskTone(m: MemberLoadVM): Tone {
@@ -26,6 +27,7 @@ export function memberRow(m: MemberLoadVM): Row {
       (w) => bar(m.utilization, w),
       percent(m.utilization),
       `${m.riskLevel} ${percent(m.burnoutRisk)}`,
+      m.topFactor ?? '',
     ],
     tone: riskTone(m),
   };
