@@ -210,6 +210,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { format: string; since: string; out?: string }) => {
       const format = ctx.out.json ? 'json' : opts.format;
       if (!['md', 'json', 'csv'].includes(format)) throw new AppError('usage', `--format ${opts.format}: expected md, json or csv`);
+      if (ctx.isTTY && !ctx.out.json) ctx.out.info(`building the report for the last ${opts.since}…`);
       const r = await ctx.client().get<{ content?: string } & Record<string, unknown>>('/v1/compliance/report', { format, since: opts.since });
       const text = format === 'json' ? `${JSON.stringify(r, null, ctx.out.json ? undefined : 2)}\n` : r.content ?? '';
       if (opts.out) {
