@@ -40,6 +40,18 @@ export async function runScan(ctx: CliContext, opts: ScanOptions): Promise<void>
     anomalies: result.alarms,
     seconds: Math.round(seconds * 1000) / 1000,
   };
+  if (!opts.out && ctx.out.json) {
+    // one JSON document: the summary with every scored row
+    const scores = result.csv
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => {
+        const [timestamp, value, score] = line.split(',');
+        return { timestamp, value: Number(value), anomalyScore: Number(score) };
+      });
+    return ctx.out.data({ ...summary, scores });
+  }
   if (!opts.out) {
     // the scores are the result: stdout carries the CSV, the summary goes to stderr
     ctx.io.stdout.write(result.csv);
