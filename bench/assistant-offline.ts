@@ -46,7 +46,14 @@ async function throughDaemon(): Promise<number[] | null> {
     const live = QUESTIONS.filter((q) => !q.includes(IDS.task));
     for (let i = 0; i < 20; i++) await ask(live[i % live.length]!);
     const times: number[] = [];
-    for (let i = 0; i < 300; i++) times.push(await ask(live[i % live.length]!));
+    const per = new Map<string, number[]>();
+    for (let i = 0; i < 300; i++) {
+      const q = live[i % live.length]!;
+      const t = await ask(q);
+      times.push(t);
+      per.set(q, [...(per.get(q) ?? []), t]);
+    }
+    for (const [q, ts] of per) console.log(`  ${q.padEnd(44)} p50 ${fmt(percentile(ts.sort((a, b) => a - b), 50))} ms, p95 ${fmt(percentile(ts, 95))} ms`);
     return times.sort((a, b) => a - b);
   } finally {
     await d.stop();

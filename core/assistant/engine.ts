@@ -80,11 +80,15 @@ export class Assistant {
     return s;
   }
 
-  async createSession(actor: Actor, title = 'new session'): Promise<AssistantSession> {
+  private newSession(actor: Actor, title: string): AssistantSession {
     const now = this.deps.clock.now();
-    const s: AssistantSession = {
+    return {
       id: newId('ses', now), orgId: actor.orgId, userId: actor.userId ?? '', title: maskText(title).text.slice(0, 80), createdAt: now, updatedAt: now,
     };
+  }
+
+  async createSession(actor: Actor, title = 'new session'): Promise<AssistantSession> {
+    const s = this.newSession(actor, title);
     return this.deps.commit(actor, async (tx) => {
       await tx.assistant.insertSession(s);
       return { value: s, audit: { action: 'assistant.session', subject: s.id, summary: 'started an assistant session' }, events: [] };
@@ -104,9 +108,9 @@ export class Assistant {
       throw new AppError('validation', `question: at most ${MAX_QUESTION_CHARS} characters`);
     const { actor } = input;
     const masked = maskText(question).text;
-    const session = input.sessionId
-      ? await this.session(actor, input.sessionId)
-      : await this.createSession(actor, masked.slice(0, 60));
+    // a new session is stored with its first exchange, in the same transaction
+    const isNew = !input.sessionId;
+    const session = input.sessionId ? await this.session(actor, input.sessionId) : this.newSession(actor, masked.slice(0, 60));
     const offline = this.deps.llm === null;
     input.onSession?.(session, offline);
     const asked = this.deps.clock.now();
@@ -119,7 +123,7 @@ export class Assistant {
       result = await answerOffline({ question: masked, tools, data, now: asked });
       input.onText?.(result.answer);
     } else {
-      const past = await this.deps.repo.listMessages(actor.orgId, session.id, 400);
+      const past = isNew ? [] : await this.deps.repo.listMessages(actor.orgId, session.id, 400);
       const turns: Turn[] = past.map((m) => ({ role: m.role, text: m.text }));
       const ctx = buildContext(turns, masked, { budgetTokens: this.deps.contextTokens ?? 6000 });
       const system = systemPrompt({
@@ -144,7 +148,7 @@ export class Assistant {
         };
       }
     }
-    const stored = await this.store(actor, session, masked, result, asked);
+    const stored = await this.store(actor, session, masked, result, asked, isNew);
     this.deps.onAnswer?.({
       offline: result.offline,
       outcome: error ? error.kind : (result.stopped ?? 'ok'),
@@ -167,11 +171,11 @@ export class Assistant {
       answer: done.record.status === 'ok' ? `Done: ${what}.` : `Not done: ${done.record.error ?? 'failed'}.`,
       offline: this.deps.llm === null, toolCalls: [done.record], citedIds: [], usage: { inputTokens: 0, outputTokens: 0 }, model: null, rounds: 1,
     };
-    await this.store(actor, session, `(confirmed) ${what}`, answer, now);
+    await this.store(actor, session, `(confirmed) ${what}`, answer, now, false);
     return { call: done.record, result: maskDeep(done.value).value };
   }
 
-  private async store(actor: Actor, session: AssistantSession, question: string, a: Answer, asked: number): Promise<string> {
+  private async store(actor: Actor, session: AssistantSession, question: string, a: Answer, asked: number, isNew: boolean): Promise<string> {
     const answered = Math.max(this.deps.clock.now(), asked + 1);
     const base = { orgId: actor.orgId, sessionId: session.id, citedIds: [] as string[], inputTokens: 0, outputTokens: 0, offline: a.offline, model: a.model };
     const q: AssistantMessage = { ...base, id: newId('msg', asked), role: 'user', text: question, toolCalls: [], stopped: null, createdAt: asked };
@@ -180,6 +184,7 @@ export class Assistant {
       inputTokens: a.usage.inputTokens, outputTokens: a.usage.outputTokens, stopped: a.stopped ?? null, createdAt: answered,
     };
     return this.deps.commit(actor, async (tx) => {
+      if (isNew) await tx.assistant.insertSession(session);
       await tx.assistant.insertMessage(q);
       await tx.assistant.insertMessage(r);
       await tx.assistant.touchSession(actor.orgId, session.id, answered);
@@ -189,7 +194,7 @@ export class Assistant {
         audit: {
           action: 'assistant.ask',
           subject: session.id,
-          summary: `asked the assistant (${a.offline ? 'offline' : (a.model ?? 'model')}; ${calls})`,
+          summary: `asked the assistant${isNew ? ' in a new session' : ''} (${a.offline ? 'offline' : (a.model ?? 'model')}; ${calls})`,
         },
         events: [
           {

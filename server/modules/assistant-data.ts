@@ -191,19 +191,23 @@ export function loopbackData(o: LoopbackOptions): AssistantData {
       const t = (await api.getOrNull(`/v1/teams/${encodeURIComponent(team)}`)) as Json | null;
       if (!t) return null;
       const name = str(t['name']) ?? team;
-      const [tasks, load, issues, violations] = await Promise.all([
+      const [tasks, load, issues, score] = await Promise.all([
         api.get('/v1/tasks', { team: name, status: 'open', limit: 500 }),
         api.get('/v1/workload', { team: name }).catch(() => null),
         api.get('/v1/healing/issues', { status: 'open', limit: 100 }).catch(() => null),
-        api.get('/v1/compliance/violations', { status: 'open', limit: 500 }).catch(() => null),
+        api.get('/v1/compliance/score').catch(() => null),
       ]);
       const members = asList((load as Json | null)?.['members']).map(toMember);
+      // the score counts each team's open violations by severity
+      const line = asList((score as Json | null)?.['teams']).find((x) => str(x['team']) === name || str(x['teamId']) === str(t['id']));
+      const open = (line?.['open'] ?? {}) as Record<string, unknown>;
       return {
         team: name,
         openTasks: asList(tasks).length,
         members,
         openIssues: asList(issues).length,
-        openViolations: asList(violations).filter((v) => str(v['team']) === name || str(v['teamId']) === str(t['id'])).length,
+        openViolations: Object.values(open).reduce<number>((n, v) => n + numOr(v, 0), 0),
+        ...(line ? { complianceScore: numOr(line['score'], 0) } : {}),
       };
     },
     queryMetric: async (q) => {
