@@ -135,6 +135,17 @@ describe('assistant over the daemon, with Claude (the fake)', () => {
     expect(a.answer).toBe('Claude is overloaded right now (gave up after 3 attempts) (try again in a minute; offline questions still work without the model)');
   });
 
+  it('sends the earlier turns of a session with the next question', async () => {
+    fake.enqueue({ text: 'The api team owns it.' }, { text: 'They are on call until 18:00.' });
+    const first = (await (await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'who owns the api?' } })).json()) as any;
+    await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'until when?', sessionId: first.sessionId } });
+    expect(fake.requests[1]!.body.messages).toEqual([
+      { role: 'user', content: 'who owns the api?' },
+      { role: 'assistant', content: 'The api team owns it.' },
+      { role: 'user', content: 'until when?' },
+    ]);
+  });
+
   it('answers a malformed tool input from the model with a tool error, and goes on', async () => {
     fake.enqueue({ toolUses: [{ name: 'list_tasks', input: null, rawInputJson: '{"limit": 3' }] }, (req) => {
       const last = req.body.messages.at(-1)!;
