@@ -322,8 +322,8 @@ export const routingModule: Module = {
     if (!state) return;
     const orgs = await ctx.store.orgs.list();
     for (const org of orgs) {
-      await sweep(state, org.id);
-      void state.hub?.refresh(org.id);
+      // resolved tasks join the history and the model loads in the background: listening is not held up
+      void sweep(state, org.id).then(() => state.hub?.refresh(org.id));
       state.subs.push(await ctx.bus.subscribe(org.id, { types: ['task.resolved'] }, () => void sweep(state, org.id)));
       // Rules, teams and members changed on any daemon (the bus carries it in scaled mode): drop the cached copy.
       state.subs.push(await ctx.bus.subscribe(org.id, { types: ['rule.created', 'rule.updated', 'rule.deleted', 'team.created', 'member.created', 'member.updated'] }, () => state.engine.forget(org.id)));
