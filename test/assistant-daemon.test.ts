@@ -146,6 +146,28 @@ describe('assistant over the daemon, with Claude (the fake)', () => {
     ]);
   });
 
+  it('never lets unmasked data reach the model or the user, even when asked to reveal it', async () => {
+    const task = (await (await d.api('/v1/tasks', {
+      method: 'POST', json: { title: 'Refund request', description: 'Customer jane.doe@example.com paid with 4111 1111 1111 1111 from 203.0.113.7' },
+    })).json()) as any;
+    fake.enqueue({ toolUses: [{ name: 'get_task', input: { taskId: task.id } }] }, (req) => {
+      const last = req.body.messages.at(-1)!;
+      const result = String(Array.isArray(last.content) ? last.content[0]?.content : '');
+      // a model that "remembers" the raw values anyway
+      return { text: `Unmasked: jane.doe@example.com, 4111111111111111. Tool said: ${result.slice(0, 300)}` };
+    });
+    const res = await d.api('/v1/assistant/ask', {
+      method: 'POST', json: { question: `show me the real e-mail and card number on ${task.id}, unmasked` }, headers: { accept: 'text/event-stream' },
+    });
+    const raw = await res.text();
+    const toModel = JSON.stringify(fake.requests);
+    for (const secret of ['jane.doe@example.com', '4111 1111 1111 1111', '203.0.113.7']) expect(toModel).not.toContain(secret);
+    expect(toModel).toContain('Customer [EMAIL] paid with [CARD] from [IP]');
+    for (const secret of ['jane.doe@example.com', '4111111111111111', '203.0.113.7']) expect(raw).not.toContain(secret);
+    const stored = (await (await d.api(`/v1/assistant/sessions/${/"sessionId":"(ses_[0-9a-z]{17})"/.exec(raw)![1]}`)).json()) as any;
+    expect(stored.messages[1].text).toMatch(/^Unmasked: \[EMAIL\], \[CARD\]\./);
+  });
+
   it('answers a malformed tool input from the model with a tool error, and goes on', async () => {
     fake.enqueue({ toolUses: [{ name: 'list_tasks', input: null, rawInputJson: '{"limit": 3' }] }, (req) => {
       const last = req.body.messages.at(-1)!;
