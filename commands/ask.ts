@@ -37,6 +37,7 @@ export interface StreamHandlers {
   onSession?(s: { sessionId: string; offline: boolean; model: string | null }): void;
   onText?(text: string): void;
   onTool?(call: ToolCallView): void;
+  onRetry?(info: { attempt: number; delayMs: number; status: number | null }): void;
 }
 
 /**
@@ -77,6 +78,7 @@ export async function streamAsk(ctx: CliContext, req: AskRequest, h: StreamHandl
     if (event === 'session') h.onSession?.(data);
     else if (event === 'text') h.onText?.(data.text);
     else if (event === 'tool') h.onTool?.(data);
+    else if (event === 'retry') h.onRetry?.(data);
     else if (event === 'done') done = data;
     else if (event === 'error') {
       const e = data?.error ?? {};
@@ -98,6 +100,12 @@ export async function streamAsk(ctx: CliContext, req: AskRequest, h: StreamHandl
   }
   if (!done && !signal?.aborted) throw new AppError('unavailable', 'the answer stream ended early', 'try again');
   return done;
+}
+
+/** One stderr line while the daemon waits to ask Claude again. */
+export function retryNote(info: { attempt: number; delayMs: number; status: number | null }): string {
+  const why = info.status === 429 ? 'rate limited' : info.status === 529 ? 'overloaded' : 'unavailable';
+  return `Claude is ${why}; trying again in ${Math.max(1, Math.round(info.delayMs / 1000))}s (attempt ${info.attempt + 1})…`;
 }
 
 /** The work behind an answer, as footer lines: offline mark, tools called, ids cited, changes not made. */
@@ -132,6 +140,7 @@ export async function runAsk(ctx: CliContext, words: string[], opts: AskOptions)
         stdout.write(t);
         wrote = true;
       },
+      onRetry: (info) => ctx.out.info(ctx.out.paint(retryNote(info), 'gray')),
     },
   );
   if (!answer) return;

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/context.js';
 import { AppError } from '../core/errors.js';
-import { footer, streamAsk, type AnswerView, type ToolCallView } from './ask.js';
+import { footer, retryNote, streamAsk, type AnswerView, type ToolCallView } from './ask.js';
 
 interface SessionView {
   id: string;
@@ -125,6 +125,7 @@ async function askOnce(ctx: CliContext, state: ChatState, question: string): Pro
           state.sessionId = s.sessionId;
         },
         onText: (t) => out.write(t),
+        onRetry: (info) => ctx.out.info(ctx.out.paint(retryNote(info), 'gray')),
       },
       ac.signal,
     );

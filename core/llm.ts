@@ -36,6 +36,8 @@ export interface LlmRequest {
   signal?: AbortSignal;
   /** Called with each piece of text as it streams in; without it the call may not stream. */
   onText?: (delta: string) => void;
+  /** Told before each wait between attempts (429/529), so a person can be told why nothing comes. */
+  onRetry?: (info: { attempt: number; delayMs: number; status: number | undefined }) => void;
 }
 
 export interface LlmUsage {

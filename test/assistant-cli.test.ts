@@ -105,6 +105,7 @@ describe('foundry-op ask with Claude (the fake)', () => {
       const r = await runCli(['ask', 'anything'], { env });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('error: Claude is rate limiting requests (gave up after 4 attempts)');
+      expect(r.stderr).toContain('Claude is rate limited; trying again in 1s (attempt 2)…');
     } finally {
       fake.setFallback({ text: 'ok' });
     }

@@ -135,6 +135,7 @@ export class Assistant {
           ...(input.confirm ? { confirm: input.confirm } : {}),
           ...(input.onText ? { onText: input.onText } : {}),
           ...(input.onToolCall ? { onToolCall: input.onToolCall } : {}),
+          ...(input.onRetry ? { onRetry: input.onRetry } : {}),
           ...(input.signal ? { signal: input.signal } : {}),
           ...(this.deps.maxRounds ? { maxRounds: this.deps.maxRounds } : {}),
         });

@@ -22,6 +22,8 @@ export interface AnswerEvents {
   /** Masked text, as it becomes safe to show. */
   onText?: (text: string) => void;
   onToolCall?: (call: ToolCallRecord) => void;
+  /** The model is rate limited or overloaded and will be asked again after `delayMs`. */
+  onRetry?: (info: { attempt: number; delayMs: number; status: number | undefined }) => void;
 }
 
 export interface OnlineOptions extends AnswerEvents {
@@ -68,6 +70,7 @@ export async function answerOnline(o: OnlineOptions): Promise<Answer> {
         tools: specs,
         maxTokens: o.maxTokens ?? 1500,
         ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onRetry ? { onRetry: o.onRetry } : {}),
         onText: (d) => {
           roundText += d;
           emit(masker.push(d));

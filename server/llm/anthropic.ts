@@ -226,7 +226,9 @@ export function createAnthropicLlm(opts: AnthropicLlmOptions): Llm {
           if (req.signal?.aborted) throw new LlmError('aborted', 'the request was cancelled', attempt);
           const delay = state.sentText || attempt >= maxAttempts ? null : retryDelay(err, attempt - 1, base, maxDelay);
           if (delay === null) throw classify(err, attempt);
-          opts.onRetry?.({ attempt, delayMs: delay, status: err instanceof Anthropic.APIError ? err.status : undefined });
+          const info = { attempt, delayMs: delay, status: err instanceof Anthropic.APIError ? err.status : undefined };
+          opts.onRetry?.(info);
+          req.onRetry?.(info);
           await sleep(delay, req.signal);
         }
       }

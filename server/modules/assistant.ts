@@ -178,6 +178,7 @@ export const assistantModule: Module = {
               },
               onText: (text) => write('text', { text }),
               onToolCall: (call) => write('tool', call),
+              onRetry: (info) => write('retry', info),
             });
           } catch (err) {
             if (!res.headersSent) throw err; // before the stream started: an ordinary JSON error
