@@ -254,15 +254,16 @@ export const complianceModule: Module = {
     const every = durationParam('compliance_sweep_interval', ctx.config.settings['compliance_sweep_interval'], 60_000);
     await holdLease(ctx, state, every);
     await subscribeOrgs(ctx, state);
+    // The lease is renewed more often than it could run out, whatever the sweep interval.
+    const renew = setInterval(() => void holdLease(ctx, state, every), Math.max(1_000, Math.min(every, leaseTtl(every) / 3)));
     const tick = async (): Promise<void> => {
-      if (await holdLease(ctx, state, every)) await sweepAll(ctx, state);
+      if (Date.now() <= state.leaseUntil || (await holdLease(ctx, state, every))) await sweepAll(ctx, state);
     };
     // The first sweep shortly after start catches up with what changed while the daemon was down.
     const first = setTimeout(() => void tick(), 1_000);
     const loop = setInterval(() => void tick(), every);
-    first.unref();
-    loop.unref();
-    state.timers.push(first, loop);
+    for (const t of [renew, first, loop]) t.unref();
+    state.timers.push(renew, first, loop);
   },
   async stop(): Promise<void> {
     for (const [ctx, state] of states) {
