@@ -217,8 +217,8 @@ export class ComplianceEngine {
     }
     await entry.set.sync(now);
     if (entry.context !== ctx) {
-      // Rules, teams or calendars were reloaded: team names in built entities may be stale.
-      entry.set.forgetEntities();
+      // Rules, teams or calendars were reloaded: built entities carry team names, rebuild them if those changed.
+      if (!entry.context || teamNames(entry.context) !== teamNames(ctx)) entry.set.forgetEntities();
       entry.context = ctx;
     }
     return entry.set;
@@ -367,4 +367,10 @@ export class ComplianceEngine {
       }
     }
   }
+}
+
+function teamNames(ctx: OrgContext): string {
+  let out = '';
+  for (const [id, t] of ctx.teams) out += `${id}=${t.name};`;
+  return out;
 }
