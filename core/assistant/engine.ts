@@ -139,6 +139,11 @@ export class Assistant {
           ...(input.signal ? { signal: input.signal } : {}),
           ...(this.deps.maxRounds ? { maxRounds: this.deps.maxRounds } : {}),
         });
+        if (result.failure) {
+          const message = `${result.failure.message} (${PLAIN[result.failure.kind] ?? 'try again later'})`;
+          error = { kind: result.failure.kind, message };
+          result = { ...result, answer: [result.answer, message].filter(Boolean).join('\n') };
+        }
       } catch (err) {
         if (!(err instanceof LlmError)) throw err;
         const message = `${err.message} (${PLAIN[err.kind] ?? 'try again later'})`;

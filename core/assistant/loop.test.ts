@@ -162,6 +162,17 @@ describe('the tool-use loop', () => {
     expect(a.stopped).toBe('aborted');
   });
 
+  it('keeps the tool calls already made when the model fails later', async () => {
+    const llm = scripted([
+      { uses: [{ name: 'approve_action', input: { actionId: IDS.action } }] },
+      new LlmError('overloaded', 'Claude is overloaded right now (gave up after 4 attempts)', 4),
+    ]);
+    const a = await run(llm, { changes: 'allow' });
+    expect(a.toolCalls).toEqual([{ name: 'approve_action', input: { actionId: IDS.action }, status: 'ok' }]);
+    expect(a.stopped).toBe('overloaded');
+    expect(a.failure).toEqual({ kind: 'overloaded', message: 'Claude is overloaded right now (gave up after 4 attempts)' });
+  });
+
   it('lets model failures through for the caller to report', async () => {
     const llm = scripted([new LlmError('overloaded', 'Claude is overloaded right now (gave up after 4 attempts)', 4)]);
     await expect(run(llm)).rejects.toMatchObject({ kind: 'overloaded' });

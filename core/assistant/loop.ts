@@ -16,6 +16,8 @@ export interface Answer {
   rounds: number;
   /** Set when the answer stopped early: `aborted`, `round_limit`, `max_tokens`, or a model failure. */
   stopped?: string;
+  /** The model failed (after its retries): what was done before still shows in `toolCalls`. */
+  failure?: { kind: string; message: string };
 }
 
 export interface AnswerEvents {
@@ -55,6 +57,7 @@ export async function answerOnline(o: OnlineOptions): Promise<Answer> {
   let rounds = 0;
   let model: string | null = o.llm.model;
   let stopped: string | undefined;
+  let failure: Answer['failure'];
 
   for (;;) {
     const masker = new StreamMasker();
@@ -83,7 +86,13 @@ export async function answerOnline(o: OnlineOptions): Promise<Answer> {
         text += roundText;
         break;
       }
-      throw err;
+      // with nothing done yet the caller reports the failure; after tool calls (which may have
+      // changed something) the answer keeps them, so nothing done is ever hidden
+      if (!(err instanceof LlmError) || (toolCalls.length === 0 && text === '')) throw err;
+      stopped = err.kind;
+      failure = { kind: err.kind, message: err.message };
+      text += roundText;
+      break;
     }
     emit(masker.flush());
     usage.inputTokens += res.usage.inputTokens;
@@ -139,5 +148,6 @@ export async function answerOnline(o: OnlineOptions): Promise<Answer> {
     model,
     rounds,
     ...(stopped ? { stopped } : {}),
+    ...(failure ? { failure } : {}),
   };
 }
