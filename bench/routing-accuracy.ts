@@ -81,7 +81,10 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
   const clf = new TeamClassifier(options);
+  const cpu0 = process.cpuUsage();
   const report = clf.train(items, () => performance.now());
+  const cpu = process.cpuUsage(cpu0);
+  const trainCpuS = (cpu.user + cpu.system) / 1e6;
   (globalThis as { gc?: () => void }).gc?.();
   const after = process.memoryUsage();
   const memMb = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 2 ** 20;
@@ -120,7 +123,7 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   console.log(`  top-3 accuracy      ${fmt(top3 / truth.length)}   (target ≥ 0.90)`);
   console.log(`  macro-F1            ${fmt(f1.macro)}   weighted-F1 ${fmt(f1.weighted)}`);
   console.log(`  calibration (ECE)   ${fmt(ece)}   temperature ${report.temperature.toFixed(3)}`);
-  console.log(`  training time       ${(report.millis / 1000).toFixed(2)} s   (${report.teams} teams)`);
+  console.log(`  training time       ${(report.millis / 1000).toFixed(2)} s wall, ${trainCpuS.toFixed(2)} s CPU   (${report.teams} teams)`);
   console.log(`  online top-1        ${fmt(online / truth.length)}   (each routed item learned after its decision, no retrain)`);
   console.log(`  incremental add     p50 ${percentile(addMs, 50).toFixed(2)} ms   p99 ${percentile(addMs, 99).toFixed(2)} ms per item`);
   console.log(`  decision latency    p50 ${percentile(lat, 50).toFixed(2)} ms   p99 ${percentile(lat, 99).toFixed(2)} ms`);

@@ -3,7 +3,14 @@
  * (6 teams, 40 members, its resolved tasks as history) with 200 rules, first as dry runs (decide
  * only), then storing task + decision + audit + events in one transaction each.
  */
-import { fmt, runLoad, startBenchDaemon } from './lib.js';
+import { readFileSync } from 'node:fs';
+import { fmt, runLoad, startBenchDaemon, type LoadResult, type LoadSpec } from './lib.js';
+
+/** CPU seconds (user + system) the process has used, from /proc: load on the machine does not inflate it. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
@@ -29,11 +36,16 @@ try {
   const body = (dryRun: boolean) => ({ title: titles.split('|')[0], description: 'seen by monitoring since the deploy', priority: 'P3', tags: { service: 'svc-{{n}}' }, dryRun });
   // warm-up: the classifier trains on first use
   await runLoad({ url: d.url, method: 'POST', path: '/v1/route', body: body(true), token: d.token, connections: 4, seconds: 2 });
-  const dry = await runLoad({ url: d.url, method: 'POST', path: '/v1/route', body: body(true), token: d.token, connections: CONNECTIONS, seconds: SECONDS });
-  const stored = await runLoad({ url: d.url, method: 'POST', path: '/v1/route', body: body(false), token: d.token, connections: CONNECTIONS, seconds: SECONDS });
-  const plain = await runLoad({ url: d.url, method: 'POST', path: '/v1/tasks', body: { title: 'plain task {{n}}', priority: 'P3' }, token: d.token, connections: CONNECTIONS, seconds: SECONDS });
+  const measured = async (spec: LoadSpec): Promise<LoadResult & { cpuMs: number }> => {
+    const c0 = cpuSeconds(d.pid);
+    const r = await runLoad(spec);
+    return { ...r, cpuMs: ((cpuSeconds(d.pid) - c0) * 1000) / Math.max(1, r.requests) };
+  };
+  const dry = await measured({ url: d.url, method: 'POST', path: '/v1/route', body: body(true), token: d.token, connections: CONNECTIONS, seconds: SECONDS });
+  const stored = await measured({ url: d.url, method: 'POST', path: '/v1/route', body: body(false), token: d.token, connections: CONNECTIONS, seconds: SECONDS });
+  const plain = await measured({ url: d.url, method: 'POST', path: '/v1/tasks', body: { title: 'plain task {{n}}', priority: 'P3' }, token: d.token, connections: CONNECTIONS, seconds: SECONDS });
   const line = (what: string, r: typeof dry) =>
-    `${what}: ${fmt(r.rps, 0)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, errors ${r.errors} ${JSON.stringify(r.statuses)}`;
+    `${what}: ${fmt(r.rps, 0)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, daemon CPU ${fmt(r.cpuMs, 2)} ms each (≈ ${fmt(1000 / r.cpuMs, 0)}/s per free core), errors ${r.errors}`;
   console.log(`POST /v1/route (SQLite, demo org, 200 rules, ${CONNECTIONS} connections, ${SECONDS}s each)`);
   console.log(`  ${line('dry run (decide only)      ', dry)}`);
   console.log(`  ${line('stored (task + decision tx) ', stored)}`);

@@ -28,7 +28,7 @@ export class NeighborIndex {
     private readonly corpus: Corpus,
     private readonly dim: number,
     /** query features used to find candidates */
-    private readonly probe = 24,
+    private readonly probe = 16,
     /** features in more than this share of items are not indexed */
     private readonly maxShare = 0.05,
   ) {
@@ -43,7 +43,7 @@ export class NeighborIndex {
     const idx = c.idx;
     const end = c.nonZeros;
     for (let p = 0; p < end; p++) counts[idx[p]! + 1]!++;
-    const limit = Math.max(500, Math.floor(n * this.maxShare));
+    const limit = Math.max(100, Math.floor(n * this.maxShare));
     for (let f = 1; f <= this.dim; f++) if (counts[f]! > limit) counts[f] = 0;
     for (let f = 1; f <= this.dim; f++) counts[f]! += counts[f - 1]!;
     const total = counts[this.dim]!;
