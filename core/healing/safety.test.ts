@@ -2,14 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { AppError } from '../errors.js';
 import { moveAction } from './actions/model.js';
 import { sampleAction } from './actions/test-helpers.js';
-import { approvalExpired, breakerTrips, checkApproval, checkRejection, consecutiveFailures, refuseStart, type StartFacts } from './safety.js';
+import { approvalExpired, breakerTrips, checkApproval, checkRejection, consecutiveFailures, mustWait, refuseStart, type StartFacts } from './safety.js';
 
 const facts = (over: Partial<StartFacts> = {}): StartFacts => ({
   now: 1_000_000,
   playbook: { enabled: true, disabledReason: null, cooldown: 300_000, maxPerHour: 6 },
   lastOnTarget: null,
   onTargetLastHour: 0,
-  active: 0,
   ...over,
 });
 
@@ -40,9 +39,9 @@ describe('starting an action', () => {
     expect(refuseStart(facts({ onTargetLastHour: 5 }))).toBeNull();
   });
 
-  it('is refused past the cap on concurrent actions', () => {
-    expect(refuseStart(facts({ active: 4 }), { maxConcurrent: 4 })).toMatchObject({ reason: 'concurrency' });
-    expect(refuseStart(facts({ active: 3 }), { maxConcurrent: 4 })).toBeNull();
+  it('waits, rather than being refused, while the cap on concurrent actions is reached', () => {
+    expect(mustWait(4, { maxConcurrent: 4 })).toBe(true);
+    expect(mustWait(3, { maxConcurrent: 4 })).toBe(false);
   });
 });
 

@@ -8,7 +8,7 @@ import type { ActionStatus, HealingAction } from './actions/model.js';
  */
 
 export interface EnvelopeLimits {
-  /** Actions running (or about to) at once in one organisation. */
+  /** Actions running at once in one organisation; more wait (pending) for a free slot. */
   maxConcurrent: number;
 }
 
@@ -22,19 +22,19 @@ export interface StartFacts {
   lastOnTarget: { status: ActionStatus; createdAt: number } | null;
   /** Actions of any playbook on this target created in the last hour (rejected/expired ones do not count). */
   onTargetLastHour: number;
-  /** Actions of the organisation that are pending or running. */
-  active: number;
 }
 
 export type Refusal =
   | { reason: 'disabled'; message: string }
   | { reason: 'in_progress'; message: string }
   | { reason: 'cooldown'; message: string; retryAt: number }
-  | { reason: 'rate_limited'; message: string }
-  | { reason: 'concurrency'; message: string };
+  | { reason: 'rate_limited'; message: string };
 
-/** Why an action may not start now, or null when it may. Checked in this order, most specific first. */
-export function refuseStart(f: StartFacts, limits: EnvelopeLimits = DEFAULT_LIMITS): Refusal | null {
+/**
+ * Why an action may not be started, or null when it may. Checked in this order, most specific first.
+ * The cap on concurrent actions is not a refusal: an action over it waits (see mustWait).
+ */
+export function refuseStart(f: StartFacts): Refusal | null {
   if (!f.playbook.enabled) {
     return { reason: 'disabled', message: `the playbook is disabled${f.playbook.disabledReason ? ` (${f.playbook.disabledReason})` : ''}` };
   }
@@ -49,10 +49,15 @@ export function refuseStart(f: StartFacts, limits: EnvelopeLimits = DEFAULT_LIMI
   if (f.onTargetLastHour >= f.playbook.maxPerHour) {
     return { reason: 'rate_limited', message: `${f.onTargetLastHour} actions on this target in the last hour (at most ${f.playbook.maxPerHour})` };
   }
-  if (f.active >= limits.maxConcurrent) {
-    return { reason: 'concurrency', message: `${f.active} actions already running (at most ${limits.maxConcurrent} at once)` };
-  }
   return null;
+}
+
+/**
+ * Whether a pending action must wait for a slot. Dropping it instead would leave a real problem without
+ * its remediation just because others were busy.
+ */
+export function mustWait(running: number, limits: EnvelopeLimits = DEFAULT_LIMITS): boolean {
+  return running >= limits.maxConcurrent;
 }
 
 /** Statuses that count as a failed remediation for the circuit breaker; rejections and expiries do not. */

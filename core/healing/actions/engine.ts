@@ -38,8 +38,8 @@ export class HealingEngine {
   private readonly newId: (prefix: string, now: number) => string;
 
   constructor(private readonly deps: HealingEngineDeps) {
-    this.runner = new ActionRunner(deps);
     this.limits = deps.limits ?? DEFAULT_LIMITS;
+    this.runner = new ActionRunner({ ...deps, limits: this.limits });
     this.newId = deps.newId ?? defaultNewId;
   }
 
@@ -134,16 +134,12 @@ export class HealingEngine {
     const now = this.deps.clock.now();
     const orgId = p.organizationId;
     const [last] = await repos.healing.listActions(orgId, { playbookId: p.id, target, status: COUNTED, limit: 1 });
-    return refuseStart(
-      {
-        now,
-        playbook: { enabled: p.enabled, disabledReason: p.disabledReason, cooldown: p.spec.cooldown, maxPerHour: p.spec.maxPerHour },
-        lastOnTarget: last ? { status: last.status, createdAt: last.createdAt } : null,
-        onTargetLastHour: await repos.healing.countActions(orgId, { target, since: now - HOUR, status: COUNTED }),
-        active: await repos.healing.countActions(orgId, { status: ['pending', 'running'] }),
-      },
-      this.limits,
-    );
+    return refuseStart({
+      now,
+      playbook: { enabled: p.enabled, disabledReason: p.disabledReason, cooldown: p.spec.cooldown, maxPerHour: p.spec.maxPerHour },
+      lastOnTarget: last ? { status: last.status, createdAt: last.createdAt } : null,
+      onTargetLastHour: await repos.healing.countActions(orgId, { target, since: now - HOUR, status: COUNTED }),
+    });
   }
 
   /** A person starts a playbook (`playbooks run`). Refusals by the safety envelope are conflicts (exit 7). */

@@ -6,15 +6,17 @@ import { NOTIFICATION_EVENT } from '../../notify/ports.js';
 import { renderStep, type RenderedStep } from '../playbooks/render.js';
 import { templateContext } from '../playbooks/plan.js';
 import type { Step } from '../playbooks/schema.js';
-import { breakerTrips } from '../safety.js';
+import { breakerTrips, mustWait, type EnvelopeLimits } from '../safety.js';
 import { actionToJson, isTerminal, moveAction, type HealingAction, type StepOutput, type StepRecord } from './model.js';
 import { nextMove, type NextMove } from './next.js';
 import type { HealingActionMetrics, StepExecutors, StepResult } from './ports.js';
 
 export const RUN_JOB = 'healing.run';
 export const EXPIRE_JOB = 'healing.expire';
+const SLOT_RETRY_MS = 250;
 
 export interface RunnerDeps {
+  limits: EnvelopeLimits;
   store: Store;
   commit: Commit;
   queue: JobQueue;
@@ -72,13 +74,29 @@ export class ActionRunner {
       const action = await this.deps.store.healing.getAction(orgId, actionId);
       if (!action || isTerminal(action.status) || action.status === 'awaiting_approval') return;
       if (action.status === 'pending') {
-        await this.update(action, moveAction(action, { to: 'running' }, this.deps.clock.now()), 'action.started');
+        if (!(await this.takeSlot(action))) {
+          // Over the cap on concurrent actions: look again shortly (the job goes round once more).
+          await this.deps.queue.enqueue(orgId, RUN_JOB, { actionId }, { key: `run:${actionId}`, runAt: this.deps.clock.now() + SLOT_RETRY_MS });
+          return;
+        }
         continue;
       }
       const records = await this.deps.store.healing.listSteps(orgId, actionId);
       const move = nextMove(action, records);
       if (!(await this.apply(action, records, move))) return;
     }
+  }
+
+  /** pending → running when a slot is free; counted in the same transaction as the move. */
+  private async takeSlot(action: HealingAction): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const running = moveAction(action, { to: 'running' }, now);
+    return this.deps.commit(systemActor(action.organizationId, 'healing'), async (tx) => {
+      const busy = await tx.healing.countActions(action.organizationId, { status: ['running'] });
+      if (mustWait(busy, this.deps.limits)) return { value: false };
+      await tx.healing.updateAction(running);
+      return { value: true, events: [{ type: 'action.started', subject: running.id, data: { action: actionToJson(running) } }] };
+    });
   }
 
   /** Returns false when the action stops here (finished or waiting). */
