@@ -33,8 +33,10 @@ export function coverageOf(...flats: ReadonlyArray<readonly number[]>): Coverage
   if (k === 0) return EMPTY;
   const s = starts.subarray(0, k).sort();
   const e = ends.subarray(0, k).sort();
-  const outS: number[] = [];
-  const outE: number[] = [];
+  // Merged intervals are never more than the inputs: write them into fresh arrays of that size.
+  const outS = new Float64Array(k);
+  const outE = new Float64Array(k);
+  let count = 0;
   let depth = 0;
   let i = 0;
   let j = 0;
@@ -48,17 +50,19 @@ export function coverageOf(...flats: ReadonlyArray<readonly number[]>): Coverage
     } else {
       depth--;
       if (depth === 0) {
-        outS.push(open);
-        outE.push(e[j]!);
+        outS[count] = open;
+        outE[count] = e[j]!;
+        count++;
       }
       j++;
     }
   }
-  outS.push(open);
-  outE.push(e[k - 1]!);
-  const cum = new Float64Array(outS.length + 1);
-  for (let m = 0; m < outS.length; m++) cum[m + 1] = cum[m]! + (outE[m]! - outS[m]!);
-  return { starts: Float64Array.from(outS), ends: Float64Array.from(outE), cum };
+  outS[count] = open;
+  outE[count] = e[k - 1]!;
+  count++;
+  const cum = new Float64Array(count + 1);
+  for (let m = 0; m < count; m++) cum[m + 1] = cum[m]! + (outE[m]! - outS[m]!);
+  return { starts: outS.subarray(0, count), ends: outE.subarray(0, count), cum };
 }
 
 /** Union of [start, end] tuples. */
