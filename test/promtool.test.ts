@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintCleanExposition, namingProblem } from '../server/http/metrics-lint.js';
@@ -67,6 +68,17 @@ describe(`promtool ${hasPromtool ? '' : SKIP}`, () => {
       for (const [method, path, json] of calls) await (await d.api(path, { method, json })).arrayBuffer();
     });
     afterAll(async () => d?.stop());
+
+    it.skipIf(!hasPromtool)('exposes every series docs/alerts.yml and CONTRACT.md name', async () => {
+      const text = await (await d!.api('/metrics')).text();
+      const families = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+      const rules = readFileSync(join(ROOT, 'docs', 'alerts.yml'), 'utf8');
+      const used = new Set([...rules.matchAll(/\b([a-z_][a-z0-9_]*)(?=\{|\[)/g)].map((m) => m[1]!.replace(/_bucket$/, '')).filter((n) => n !== 'up'));
+      const contract = ['routing_decisions_total', 'routing_latency_seconds', 'assistant_requests_total', 'assistant_tokens_used', 'selfhealing_issues_detected',
+        'selfhealing_actions_executed', 'compliance_violations_total', 'compliance_score_gauge', 'sla_breach_count'];
+      expect(used.size).toBeGreaterThan(8);
+      expect([...used, ...contract].filter((n) => !families.has(n))).toEqual([]);
+    });
 
     it.skipIf(!hasPromtool)('passes promtool check metrics (save its lint of the contract name compliance_score_gauge)', async () => {
       const res = await d!.api('/metrics');
