@@ -23,6 +23,8 @@ export interface ClassifierOptions {
   minWeight: number;
   /** share of the newest history held out to fit the temperature, then learned incrementally */
   calibrationShare: number;
+  /** > 0 gives rarer teams more weight in training: (team size / largest) ^ -classBalance */
+  classBalance?: number;
   /** with no title, this many first words of the description also count as title words */
   leadWords: number;
   /** nearest past tasks kept as evidence and voting */
@@ -41,6 +43,8 @@ export const DEFAULT_CLASSIFIER: ClassifierOptions = {
   neighbors: 10,
   neighborWeight: 0.3,
   leadWords: 3,
+  // chosen on the internal split: same top-1, macro-F1 up by about 4 points
+  classBalance: 0.75,
 };
 
 export interface TeamScore {
@@ -159,6 +163,15 @@ export class TeamClassifier {
       const w = half > 0 ? Math.max(minWeight, Math.pow(0.5, age / half)) : 1;
       this.push(items[i]!, this.vector(counts[i]!), w);
       if (i % slice === slice - 1) yield;
+    }
+    const beta = this.options.classBalance ?? 0;
+    if (beta > 0) {
+      // rarer teams weigh more: (size / largest size) ^ -beta
+      const sizes = new Map<number, number>();
+      for (const l of this.corpus.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
+      const largest = Math.max(...sizes.values());
+      const w = this.corpus.weights;
+      for (let i = 0; i < w.length; i++) w[i] = w[i]! * Math.pow(sizes.get(this.corpus.labels[i]!)! / largest, -beta);
     }
   }
 
