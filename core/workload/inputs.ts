@@ -109,6 +109,9 @@ export async function loadInputs(repos: WorkloadReads, orgId: string, fromMs: nu
     userMember.set(u.name, u.memberId);
     if (u.role === 'manager' || u.role === 'admin') approvers.push(u.memberId);
   }
+  // An approval that names nobody is asked of the managers who are members; where no manager is a
+  // member, of whoever is on call (the person a 3 a.m. approval actually wakes up).
+  if (approvers.length === 0) for (const m of active) if (m.onCall) approvers.push(m.id);
   const histories = buildHistories({
     tasks,
     events,
