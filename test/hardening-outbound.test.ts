@@ -196,3 +196,17 @@ describe('tracing and outbound failures in the daemon', () => {
     expect(spans.some((s) => s.name === 'notify.slack')).toBe(true);
   }, 60_000);
 });
+
+describe('Claude through the outbound layer', () => {
+  it('keeps LlmErrors for callers, and fails fast with unavailable once the circuit is open', async () => {
+    const { ResilientLlm } = await import('../server/outbound/llm.js');
+    const { LlmError } = await import('../core/llm.js');
+    let calls = 0;
+    const down = { model: 'claude-x', complete: async () => { calls++; throw new LlmError('overloaded', 'Anthropic is overloaded (529)', 3); } };
+    const llm = new ResilientLlm(down, outbound());
+    for (let i = 0; i < 3; i++) await expect(llm.complete({ system: '', messages: [] } as never)).rejects.toMatchObject({ kind: 'overloaded' });
+    await expect(llm.complete({ system: '', messages: [] } as never)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/circuit open/) });
+    expect(calls).toBe(3);
+    expect(llm.model).toBe('claude-x');
+  });
+});
