@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defaultHome } from '../server/config.js';
+import { defaultHome } from '../server/home.js';
 import { readJsonFile, statePaths, type DaemonInfo } from '../server/state.js';
 
 export interface GlobalOptions {

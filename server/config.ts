@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { defaultHome } from './home.js';
 import { join } from 'node:path';
 import { parseRateLimit, type RateLimitConfig } from './http/rate-limit.js';
 import type { TlsFiles } from './tls.js';
@@ -40,9 +40,7 @@ export interface DaemonConfig {
 
 export const DEFAULT_PORT = 7717;
 
-export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FOUNDRY_HOME || join(homedir(), '.foundry-op');
-}
+export { defaultHome };
 
 function flag(value: string | undefined): boolean {
   if (value === undefined || value === '') return true;

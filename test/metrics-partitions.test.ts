@@ -20,7 +20,7 @@ forEachStore('metric retention', (kind: StoreKind) => {
     expect(await store.metrics.recentPoints('org_m', 'cpu', day0, 100)).toHaveLength(9);
     if (kind === 'postgres') {
       const parts = await store.db.all<{ name: string }>(
-        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'system_metrics' AND c.relnamespace = p.relnamespace ORDER BY 1",
+        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = p.relnamespace WHERE p.relname = 'system_metrics' AND n.nspname = current_schema() ORDER BY 1",
       );
       expect(parts.map((p) => p.name)).toEqual(['system_metrics_d20261120', 'system_metrics_d20261121', 'system_metrics_d20261122', 'system_metrics_default']);
     }

@@ -1,19 +1,36 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type { Dialect, SqlDb, SqlValue } from './sql.js';
 import { normaliseParams } from './sql.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+interface Waiting {
+  fn: (tx: SqlDb) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** How many queued transactions may share one COMMIT. */
+const MAX_GROUP = 64;
+
+/** The transaction whose work is running in this async context, if any. */
+const current = new AsyncLocalStorage<SqliteTx>();
+
 /**
- * better-sqlite3 is synchronous; a transaction that awaits between statements must not let another
- * request's statements in, so transactions are serialised by a promise chain (one writer, as SQLite has).
+ * SQLite through better-sqlite3 (one connection, WAL). Its calls are synchronous, but a transaction's
+ * work awaits between statements, so transactions are queued and run one after another, each with a
+ * handle of its own (nested calls through that handle join it; calls from elsewhere wait their turn).
+ * Transactions that queued up while another ran commit together (group commit): each runs inside a
+ * savepoint, so one that fails is undone alone, and all of them are answered only after the shared COMMIT.
  */
 export class SqliteDb implements SqlDb {
   readonly dialect: Dialect = 'sqlite';
   private readonly statements = new Map<string, Statement>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private inTx = false;
-  private commitHooks: (() => void)[] = [];
+  private readonly waiting: Waiting[] = [];
+  private draining: Promise<void> | null = null;
+  /** True while a transaction is open on the connection. */
+  private active = false;
 
   constructor(readonly raw: Database.Database) {}
 
@@ -26,7 +43,7 @@ export class SqliteDb implements SqlDb {
     return new SqliteDb(raw);
   }
 
-  private prepare(sql: string): Statement {
+  prepare(sql: string): Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.raw.prepare(sql);
@@ -43,7 +60,21 @@ export class SqliteDb implements SqlDb {
     return this.prepare(sql).get(...normaliseParams(params)) as T | undefined;
   }
 
+  /**
+   * A write from the work of the open transaction joins it; a write from anywhere else must not slip
+   * into it (it would be undone with it): it waits its turn.
+   */
   async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    if (this.active && !this.inside()) return this.transaction((tx) => tx.run(sql, params));
+    return this.runNow(sql, params);
+  }
+
+  private inside(): boolean {
+    const tx = current.getStore();
+    return tx !== undefined && !tx.closed;
+  }
+
+  runNow(sql: string, params?: readonly SqlValue[]): number {
     const stmt = this.prepare(sql);
     if (stmt.reader) {
       stmt.all(...normaliseParams(params));
@@ -53,41 +84,85 @@ export class SqliteDb implements SqlDb {
   }
 
   async exec(sql: string): Promise<void> {
+    if (this.active && !this.inside()) return this.transaction((tx) => tx.exec(sql));
     this.raw.exec(sql);
   }
 
   onCommit(fn: () => void): void {
-    if (this.inTx) this.commitHooks.push(fn);
+    const tx = current.getStore();
+    if (tx && !tx.closed) tx.hooks.push(fn);
     else fn();
   }
 
   transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
-    if (this.inTx) return fn(this);
-    const run = async (): Promise<T> => {
-      this.prepare('BEGIN IMMEDIATE').run();
-      this.inTx = true;
-      this.commitHooks = [];
+    // Called (through the store rather than the handle) from a transaction's own work: join it.
+    const open = current.getStore();
+    if (open && !open.closed) return fn(open);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ fn: fn as Waiting['fn'], resolve: resolve as Waiting['resolve'], reject });
+      if (!this.draining) this.draining = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Yield once, so `draining` is set before any answer goes out (answers may queue more work).
+    await null;
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0, MAX_GROUP);
+      const done: { w: Waiting; result: unknown; hooks: (() => void)[] }[] = [];
       try {
-        const result = await fn(this);
-        this.prepare('COMMIT').run();
-        this.inTx = false;
-        for (const hook of this.commitHooks) hook();
-        return result;
+        this.prepare('BEGIN IMMEDIATE').run();
       } catch (err) {
-        this.inTx = false;
-        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
-        throw err;
-      } finally {
-        this.commitHooks = [];
+        for (const w of group) w.reject(err);
+        continue;
       }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+      this.active = true;
+      for (const w of group) {
+        const tx = new SqliteTx(this);
+        this.prepare('SAVEPOINT unit').run();
+        try {
+          const result = await current.run(tx, () => w.fn(tx));
+          tx.closed = true;
+          this.prepare('RELEASE unit').run();
+          done.push({ w, result, hooks: tx.hooks });
+        } catch (err) {
+          tx.closed = true;
+          try {
+            this.prepare('ROLLBACK TO unit').run();
+            this.prepare('RELEASE unit').run();
+          } catch {
+            // the transaction itself is gone (e.g. the disk is full); COMMIT below reports it
+          }
+          w.reject(err);
+        }
+      }
+      try {
+        if (this.raw.inTransaction) this.prepare('COMMIT').run();
+      } catch (err) {
+        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+        this.active = false;
+        for (const d of done) d.w.reject(err);
+        continue;
+      }
+      this.active = false;
+      // In commit order: hooks first (they publish events), then the answers.
+      for (const d of done) {
+        for (const hook of d.hooks) {
+          try {
+            hook();
+          } catch {
+            // a subscriber's failure must not undo or withhold a committed answer
+          }
+        }
+        d.w.resolve(d.result);
+      }
+    }
+    // Cleared here, synchronously after the last check of the queue: work queued from now on starts a new drain.
+    this.draining = null;
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    while (this.draining) await this.draining;
     this.statements.clear();
     if (this.raw.open) {
       try {
@@ -97,5 +172,39 @@ export class SqliteDb implements SqlDb {
       }
       this.raw.close();
     }
+  }
+}
+
+/** One transaction's handle: its statements run at once; nested transactions join it. */
+class SqliteTx implements SqlDb {
+  readonly dialect: Dialect = 'sqlite';
+  readonly hooks: (() => void)[] = [];
+  closed = false;
+
+  constructor(private readonly db: SqliteDb) {}
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.db.all<T>(sql, params);
+  }
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.db.get<T>(sql, params);
+  }
+  async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    if (this.closed) return this.db.run(sql, params);
+    return this.db.runNow(sql, params);
+  }
+  async exec(sql: string): Promise<void> {
+    if (this.closed) return this.db.exec(sql);
+    this.db.raw.exec(sql);
+  }
+  transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
+    return this.closed ? this.db.transaction(fn) : fn(this);
+  }
+  onCommit(fn: () => void): void {
+    if (this.closed) fn();
+    else this.hooks.push(fn);
+  }
+  close(): Promise<void> {
+    return this.db.close();
   }
 }
