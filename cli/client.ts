@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
 import { AppError, errorKindForStatus } from '../core/errors.js';
 
@@ -43,7 +44,7 @@ export class ApiClient {
       headers['content-type'] = 'application/json';
     }
     const timeout = this.options.timeoutMs ?? 30_000;
-    const dispatcher = this.options.dispatcher ?? (this.options.ca ? await trustCa(this.options.ca) : undefined);
+    const dispatcher = this.options.dispatcher ?? (this.options.ca ? trustCa(this.options.ca) : undefined);
     let res;
     try {
       res = await request(`${this.options.baseUrl}${path}`, {
@@ -73,10 +74,12 @@ let caAgent: { file: string; agent: Dispatcher } | null = null;
  * An undici agent that verifies the daemon against this CA (and still checks the host name). It also
  * becomes the global dispatcher, so the SSE client's fetch trusts the same CA.
  */
-export async function trustCa(file: string): Promise<Dispatcher> {
+export function trustCa(file: string): Dispatcher {
   if (caAgent?.file === file) return caAgent.agent;
-  const { Agent, setGlobalDispatcher } = await import('undici');
-  const { readFileSync } = await import('node:fs');
+  // Loaded only when a CA is given, and synchronously, so it can be installed before any command runs.
+  const require = createRequire(import.meta.url);
+  const { Agent, setGlobalDispatcher } = require('undici') as typeof import('undici');
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
   let ca: Buffer;
   try {
     ca = readFileSync(file);

@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { ApiClient } from './client.js';
+import { ApiClient, trustCa } from './client.js';
 import { resolveHome, resolveServer, resolveToken, type GlobalOptions } from './config.js';
 import { Output } from './output.js';
 
@@ -20,6 +20,13 @@ export class CliContext {
   /** Called by the root command before an action runs, with the parsed global options. */
   setGlobals(opts: GlobalOptions): void {
     this.globals = opts;
+    // Before any command runs, so streams (events tail, the TUI) trust the daemon's CA as requests do.
+    const ca = opts.ca ?? this.env.FOUNDRY_CA;
+    try {
+      if (ca) trustCa(ca);
+    } catch {
+      // An unreadable file is reported by the first request, as a usage error.
+    }
     this.outCache = null;
     this.clientCache = null;
   }

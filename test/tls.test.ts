@@ -53,6 +53,13 @@ describe.skipIf(!hasOpenssl)('HTTPS: daemon start --tls-cert --tls-key, CLI --ca
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
   });
 
+  it('streams events over HTTPS with the CA (events tail)', async () => {
+    const r = await runCli(['--ca', cert, 'events', 'tail', '--since', '0', '--json'], { home, timeoutMs: 6000 });
+    const first = r.stdout.split('\n').find(Boolean);
+    expect(first, r.stderr).toBeDefined();
+    expect(JSON.parse(first!)).toMatchObject({ id: expect.any(Number), type: expect.any(String) });
+  });
+
   it('refuses to trust it without the CA, and says what to pass', async () => {
     const r = await runCli(['tasks', 'list'], { home });
     expect(r.code).toBe(6);
