@@ -50,6 +50,36 @@ describe('the keyring', () => {
   });
 });
 
+describe('key rotation interrupted by a crash', () => {
+  const home = tempHome('foundry-rotate-');
+  afterAll(() => rmSync(join(home, '..'), { recursive: true, force: true }));
+
+  it('leaves every secret readable, and the next rotation finishes the job', async () => {
+    const init = await initHome({ home });
+    const store = await openStore(init.db, { migrate: false });
+    try {
+      const vault = (ring: Keyring) => new SecretVault(store.db, ring, new InProcessBus(store.events), systemClock);
+      const actor = { orgId: init.orgId, name: 'admin', userId: null, role: 'admin' as const };
+      const before = Keyring.open(home);
+      const firstKey = before.currentKeyId;
+      await vault(before).set(actor, 'slack_webhook', 'https://hooks.slack.com/services/A/B/C');
+      await vault(before).set(actor, 'smtp_url', 'smtp://u:p@mail:587');
+      // The crash: a new key was written, nothing re-sealed, old keys not retired.
+      before.addKey();
+      const after = Keyring.open(home);
+      expect(after.keyIds).toHaveLength(2);
+      expect(await vault(after).get(init.orgId, 'slack_webhook')).toBe('https://hooks.slack.com/services/A/B/C');
+      const r = await vault(after).rotate(actor);
+      expect(r).toMatchObject({ resealed: 2, retired: expect.arrayContaining([firstKey]) });
+      expect(Keyring.open(home).keyIds).toEqual([r.keyId]);
+      expect((await vault(Keyring.open(home)).list(init.orgId)).map((s) => s.keyId)).toEqual([r.keyId, r.keyId]);
+      expect(await vault(Keyring.open(home)).get(init.orgId, 'smtp_url')).toBe('smtp://u:p@mail:587');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('secrets at rest, end to end', () => {
   const home = tempHome('foundry-secrets-');
   const slack = `https://hooks.slack.com/services/T0000/B0000/${randomBytes(12).toString('hex')}`;
