@@ -151,6 +151,12 @@ describe('secrets at rest, end to end', () => {
     const texts = [...outputs.map((o) => `${o.stdout}\n${o.stderr}`), eventText, daemonOutput];
     for (const t of texts) for (const p of planted) if (t.includes(p)) leaks.push(`output holds ${p.slice(0, 8)}…: ${t.slice(0, 200)}`);
     expect(leaks).toEqual([]);
+
+    // The log is JSON lines (Loki-ready), each request with its request id and trace id.
+    const lines = readFileSync(join(home, 'logs', 'daemon.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests.length).toBeGreaterThan(5);
+    for (const r of requests) expect(r).toMatchObject({ time: expect.any(String), level: 'info', requestId: expect.any(String), traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
   }, 120_000);
 
   it('keeps API tokens only as their id: no token text in the database or logs', () => {
