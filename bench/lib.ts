@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_NODE_ARGS } from '../commands/daemon.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'foundry-op.js');
@@ -47,7 +48,8 @@ export async function startBenchDaemon(opts: { demo?: boolean; db?: string; redi
       p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`init exited ${code}`))));
     });
   }
-  const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0', ...(opts.redis ? ['--redis', opts.redis] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // As `daemon start` runs it.
+  const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, BIN, 'daemon', 'run', '--port', '0', ...(opts.redis ? ['--redis', opts.redis] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const infoFile = join(home, 'daemon.json');
   const deadline = Date.now() + 30_000;
   while (!existsSync(infoFile)) {

@@ -121,7 +121,7 @@ export class ClassifierHub {
     // Old rows are read again from the store rather than kept twice in memory.
     const all = current ? (await this.rowsAfter(orgId, 0)).filter((r) => r.seq <= lastSeq) : fresh;
     this.pending.set(orgId, all.length);
-    const next = new TeamClassifier(this.deps.options ?? DEFAULT_CLASSIFIER);
+    const next = new TeamClassifier(this.deps.options ?? sizedFor(all.length));
     const pause = async (): Promise<void> => {
       await this.deps.pause();
       if (this.closed) throw new Error('stopped');
@@ -146,4 +146,13 @@ export class ClassifierHub {
 
 function toItem(r: Pick<HistoryRow, 'id' | 'title' | 'description' | 'team' | 'skills'>): HistoryItem {
   return { id: r.id, title: r.title, description: r.description, team: r.team, skills: r.skills.length ? r.skills : undefined };
+}
+
+/**
+ * The default options with a hashed feature space sized to the history: a small organisation's model
+ * need not hold the 2^19-wide weight vectors a 30,000-task history uses (memory grows with width × teams).
+ */
+export function sizedFor(items: number): ClassifierOptions {
+  const bits = items < 5_000 ? 16 : items < 15_000 ? 18 : DEFAULT_CLASSIFIER.bits;
+  return { ...DEFAULT_CLASSIFIER, bits: Math.min(bits, DEFAULT_CLASSIFIER.bits) };
 }
