@@ -11,11 +11,10 @@ import type { Actor, Member, Priority, Task, Team } from '../model.js';
 import type { Clock, Commit, Store } from '../ports.js';
 import { buildTask, resolveAssignment } from '../tasks/tasks.js';
 import type { WorkloadSignals } from '../workload/ports.js';
-import { penaltiesFor } from '../workload/signals.js';
+import { CandidateSource } from './candidates.js';
 import { askClaude } from './claude.js';
 import { decide, DEFAULT_MIN_CONFIDENCE, type ClaudeOutcome, type Decision } from './decide.js';
 import type { ClassifierHub } from './hub.js';
-import type { Candidate } from './members.js';
 import type { NewHistoryRow, StoredDecision } from './ports.js';
 import { replay, type RecordedTask, type ReplayReport } from './replay.js';
 import { applyRules, checkRuleRefs, compileRules, parseRule, type CompiledRule, type RoutableTask, type RoutingRule, type RuleInput } from './rules.js';
@@ -85,23 +84,16 @@ interface OrgContext {
 }
 
 const CONTEXT_TTL_MS = 2_000;
-const PENALTY_TTL_MS = 5_000;
-const LOAD_TTL_MS = 1_000;
 
-interface LoadView {
-  at: number;
-  active: Map<string, number>;
-  last: Map<string, number>;
-}
 
 export class RoutingEngine {
   private readonly contexts = new Map<string, OrgContext>();
   private readonly settings: RoutingSettings;
-  private readonly loads = new Map<string, LoadView>();
-  private readonly penaltyCache = new Map<string, { at: number; map: Map<string, { penalty: number; reason: string }> }>();
+  private readonly candidates: CandidateSource;
 
   constructor(private readonly deps: RoutingEngineDeps) {
     this.settings = { minConfidence: DEFAULT_MIN_CONFIDENCE, claudeBudgetMs: 2_500, ...deps.settings };
+    this.candidates = new CandidateSource({ repo: deps.store.routing, busy: (m, now) => deps.calendars.busy(m, now), signals: deps.signals });
   }
 
   // ---- rules ---------------------------------------------------------------------------------
@@ -203,7 +195,7 @@ export class RoutingEngine {
       source: input.source ?? 'api', createdBy: actor.name, createdAt: now, team: null, assignee: null,
     };
 
-    const candidatesByTeam = await this.candidates(orgId, ctx, now);
+    const candidatesByTeam = await this.candidates.byTeam(orgId, ctx.members, now);
     const model = this.deps.hub ? await this.deps.hub.get(orgId) : null;
     const classifier = model?.status === 'ready' ? model.classifier : model?.status === 'training' ? model.classifier : null;
     const classification = classifier ? classifier.classify(title, description) : null;
@@ -229,11 +221,7 @@ export class RoutingEngine {
     let taskId: string | null = null;
     if (!opts.dryRun) {
       taskId = await this.store(actor, input, decision, started, mono);
-      const view = this.loads.get(orgId);
-      if (view && decision.assignee) {
-        view.active.set(decision.assignee, (view.active.get(decision.assignee) ?? 0) + 1);
-        view.last.set(decision.assignee, now);
-      }
+      if (decision.assignee) this.candidates.assigned(orgId, decision.assignee, now);
     }
     const latencyMs = round(mono() - started);
     this.deps.observe?.(decision.method, latencyMs / 1000);
@@ -365,47 +353,6 @@ export class RoutingEngine {
 
   forget(orgId: string): void {
     this.contexts.delete(orgId);
-  }
-
-  /**
-   * Open tasks per member and when each was last given one. Read from the store at most every
-   * LOAD_TTL_MS (each decision would otherwise scan the open tasks) and kept current between reads
-   * by the decisions this engine stores itself.
-   */
-  private async load(orgId: string, ids: string[], now: number): Promise<LoadView> {
-    const hit = this.loads.get(orgId);
-    if (hit && now - hit.at < LOAD_TTL_MS && now >= hit.at) return hit;
-    const [active, last] = await Promise.all([this.deps.store.routing.activeTasks(orgId), this.deps.store.routing.lastAssigned(orgId, ids)]);
-    const view = { at: now, active, last };
-    this.loads.set(orgId, view);
-    return view;
-  }
-
-  /** Workload penalties change over hours, not milliseconds: asked at most every few seconds. */
-  private async penalties(orgId: string, ids: string[], now: number): Promise<Map<string, { penalty: number; reason: string }>> {
-    const hit = this.penaltyCache.get(orgId);
-    if (hit && now - hit.at < PENALTY_TTL_MS && now >= hit.at) return hit.map;
-    const map = await penaltiesFor(this.deps.signals(), orgId, ids);
-    this.penaltyCache.set(orgId, { at: now, map });
-    return map;
-  }
-
-  private async candidates(orgId: string, ctx: OrgContext, now: number): Promise<Map<string, Candidate[]>> {
-    const ids = ctx.members.map((m) => m.id);
-    const [{ active, last }, penalties] = await Promise.all([this.load(orgId, ids, now), this.penalties(orgId, ids, now)]);
-    const out = new Map<string, Candidate[]>();
-    for (const m of ctx.members) {
-      if (!m.teamId) continue;
-      const penalty = penalties.get(m.id);
-      const c: Candidate = {
-        member: m, activeTasks: active.get(m.id) ?? 0, busy: this.deps.calendars.busy(m, now), lastAssignedAt: last.get(m.id) ?? null,
-        ...(penalty ? { penalty } : {}),
-      };
-      const list = out.get(m.teamId) ?? [];
-      list.push(c);
-      out.set(m.teamId, list);
-    }
-    return out;
   }
 }
 
