@@ -7,6 +7,8 @@
  * (rate multiplier, default 1), FOUNDRY_LOAD_SSE (subscribers, default 20).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DIST_BENCH, fmt, percentile, rssMb, startBenchDaemon } from './lib.js';
 import type { LoadWorkerSpec, OpResult } from './load-worker.js';
@@ -19,6 +21,11 @@ const scale = Number(process.env.FOUNDRY_LOAD_SCALE) || 1;
 const sseClients = Number(process.env.FOUNDRY_LOAD_SSE ?? 20);
 
 const daemon = await startBenchDaemon({ demo: true, env: { ANTHROPIC_API_KEY: '', FOUNDRY_RATE_LIMIT: 'off' } });
+const cpuOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const cpuAtStart = cpuOf(daemon.pid);
 const rss: [number, number][] = [];
 const t0 = Date.now();
 const sampler = setInterval(() => rss.push([(Date.now() - t0) / 1000, rssMb(daemon.pid)]), 1000);
@@ -31,6 +38,9 @@ try {
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load worker exited ${code}`))));
   });
   clearInterval(sampler);
+  const cpuSeconds = cpuOf(daemon.pid) - cpuAtStart;
+  const metricsText = await (await fetch(`${daemon.url}/metrics`, { headers: { authorization: `Bearer ${daemon.token}` } })).text();
+  const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN) * 1000;
   const { results, sseEvents } = JSON.parse(out) as { results: OpResult[]; sseEvents: number[] };
 
   console.log(`mixed load for ${seconds} s (scale ${scale}), ${sseClients} SSE subscribers, daemon pid ${daemon.pid} (SQLite, demo org)`);
@@ -48,6 +58,11 @@ try {
     if (r.errors > 0) console.log(`  statuses: ${JSON.stringify(r.statuses)}`);
   }
   console.log(`total: ${total} requests, ${fmt(total / seconds)} req/s, ${totalErrors} errors; SSE events received per subscriber: min ${Math.min(...sseEvents)}, max ${Math.max(...sseEvents)}`);
+  const slow = new Map<number, number>();
+  for (const r of results) for (const [t, ms] of r.samples) if (ms > 50) slow.set(Math.floor(t / 5000) * 5, (slow.get(Math.floor(t / 5000) * 5) ?? 0) + 1);
+  console.log(`requests over 50 ms by 5 s window: ${[...slow.entries()].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${t}s:${n}`).join(' ') || 'none'}`);
+  // Tells a slow daemon from a busy machine: the daemon's own CPU use and how long its event loop stalled.
+  console.log(`daemon CPU ${fmt((cpuSeconds / seconds) * 100)} % of one core; event-loop delay p50 ${fmt(gauge('nodejs_eventloop_lag_p50_seconds'), 2)} ms, p99 ${fmt(gauge('nodejs_eventloop_lag_p99_seconds'), 2)} ms, max ${fmt(gauge('nodejs_eventloop_lag_max_seconds'), 1)} ms; machine load ${loadavg().map((l) => fmt(l, 2)).join(' ')} on ${cpus().length} cores`);
   const at = (s: number): number => rss.filter(([t]) => t <= s).at(-1)?.[1] ?? NaN;
   const half = seconds / 2;
   console.log(`RSS: start ${fmt(rss[0]?.[1] ?? NaN)} MB, at ${half} s ${fmt(at(half))} MB, at ${seconds} s ${fmt(at(seconds))} MB, growth over the second half ${fmt(((at(seconds) - at(half)) / at(half)) * 100)} %`);
