@@ -21,6 +21,19 @@ export function parseTraceparent(header: string | string[] | undefined): TracePa
   return { traceId: m[2]!, spanId: m[3]!, sampled: (parseInt(m[4]!, 16) & 1) === 1 };
 }
 
+// Ids for every request: draw random bytes in blocks rather than asking the system per id.
+let pool = Buffer.alloc(0);
+let offset = 0;
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
 export const formatTraceparent = (t: TraceParent): string => `00-${t.traceId}-${t.spanId}-${t.sampled ? '01' : '00'}`;
 
 /** One span: its ids (for propagation and logs) and, when exporting, the OpenTelemetry span behind it. */
@@ -46,7 +59,7 @@ export class Tracing {
 
   startSpan(name: string, kind: 'server' | 'client' | 'internal', parent: TraceParent | null | undefined, attributes: Record<string, string | number | boolean> = {}): SpanHandle {
     if (!this.tracer) {
-      const ids = { traceId: parent?.traceId ?? randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), sampled: parent?.sampled ?? true };
+      const ids = { traceId: parent?.traceId ?? randomHex(16), spanId: randomHex(8), sampled: parent?.sampled ?? true };
       return { ...ids, setAttribute: () => {}, end: () => {} };
     }
     const ctx = parent
