@@ -34,7 +34,7 @@ class Tmux {
   exited(): boolean {
     return this.run('display-message', '-p', '-t', this.session, '#{pane_dead}').trim() === '1';
   }
-  async waitFor(text: string | RegExp, timeoutMs = 10_000): Promise<string> {
+  async waitFor(text: string | RegExp, timeoutMs = 20_000): Promise<string> {
     let last = '';
     try {
       return await eventually(() => {
