@@ -35,7 +35,7 @@ interface Client {
  * Writes to every client are batched: events queue per client and one timer flushes all of them a few
  * milliseconds later, so a burst costs one write per client rather than one per event and client.
  */
-const FLUSH_MS = 5;
+const FLUSH_MS = 10;
 const dirty = new Set<Client>();
 let timer: NodeJS.Timeout | null = null;
 
