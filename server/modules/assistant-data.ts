@@ -98,7 +98,7 @@ function toMember(m: Json): MemberLoad {
     // the load now (active over capacity) says "overloaded" better than a 7-day average
     utilization: max > 0 ? Math.round((active / max) * 100) / 100 : numOr(m['utilization'], 0),
     activeTasks: active,
-    burnoutRisk: typeof score === 'number' ? (score > 1 ? score / 100 : score) : null,
+    burnoutRisk: typeof score === 'number' ? (score > 1 || Number.isInteger(score) ? score / 100 : score) : null, // API scores are whole points 0-100
     ...(typeof pick(m, 'level', 'riskLevel') === 'string' ? { riskLevel: String(pick(m, 'level', 'riskLevel')) } : {}),
   };
 }

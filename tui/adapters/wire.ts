@@ -156,7 +156,8 @@ export function toMemberLoad(v: unknown): MemberLoadVM {
   const risk = obj(o.burnout ?? o.risk);
   const member = obj(o.member);
   const score = num(o, 'burnoutRisk', 'burnoutScore', 'riskScore', 'score') ?? num(risk, 'score', 'value') ?? 0;
-  const scaled = score > 1 ? score / 100 : score;
+  // The workload API scores 0-100 in whole points; a fraction (0.72) is already 0-1.
+  const scaled = score > 1 || Number.isInteger(score) ? score / 100 : score;
   const util = num(o, 'utilization', 'load') ?? 0;
   return {
     id: str(o, 'memberId', 'id') ?? str(member, 'id') ?? '?',
