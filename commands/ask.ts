@@ -45,14 +45,11 @@ export interface StreamHandlers {
  * null when `signal` stopped it (the daemon then keeps what was said so far).
  */
 export async function streamAsk(ctx: CliContext, req: AskRequest, h: StreamHandlers, signal?: AbortSignal): Promise<AnswerView | null> {
-  const { request } = await import('undici');
   const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
   if (ctx.token) headers.authorization = `Bearer ${ctx.token}`;
-  let res;
+  let res: StreamResponse;
   try {
-    res = await request(`${ctx.serverUrl}/v1/assistant/ask`, {
-      method: 'POST', headers, body: JSON.stringify(req), headersTimeout: 300_000, bodyTimeout: 300_000, ...(signal ? { signal } : {}),
-    });
+    res = await post(`${ctx.serverUrl}/v1/assistant/ask`, headers, JSON.stringify(req), signal);
   } catch (err) {
     if (signal?.aborted) return null;
     throw unreachable(ctx.serverUrl, err);
@@ -86,8 +83,9 @@ export async function streamAsk(ctx: CliContext, req: AskRequest, h: StreamHandl
     }
   };
   try {
+    const decoder = new TextDecoder();
     for await (const chunk of res.body) {
-      buffer += chunk.toString();
+      buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
       let at: number;
       while ((at = buffer.indexOf('\n\n')) >= 0) {
         handle(buffer.slice(0, at));
@@ -100,6 +98,31 @@ export async function streamAsk(ctx: CliContext, req: AskRequest, h: StreamHandl
   }
   if (!done && !signal?.aborted) throw new AppError('unavailable', 'the answer stream ended early', 'try again');
   return done;
+}
+
+interface StreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array | string> & { text(): Promise<string> };
+}
+
+/**
+ * The question goes out over Node's built-in fetch, which starts far quicker than loading undici (the
+ * first token is what a person waits for); with a custom CA (`--ca`), undici's request carries it.
+ */
+async function post(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<StreamResponse> {
+  if (url.startsWith('http:')) {
+    const r = await fetch(url, { method: 'POST', headers, body, signal });
+    const stream = r.body;
+    return {
+      statusCode: r.status,
+      headers: { 'content-type': r.headers.get('content-type') ?? undefined },
+      body: Object.assign(stream ?? (async function* () {})(), { text: () => r.text() }) as StreamResponse['body'],
+    };
+  }
+  const { request } = await import('undici');
+  const r = await request(url, { method: 'POST', headers, body, headersTimeout: 300_000, bodyTimeout: 300_000, ...(signal ? { signal } : {}) });
+  return { statusCode: r.statusCode, headers: r.headers, body: r.body as unknown as StreamResponse['body'] };
 }
 
 /** One stderr line while the daemon waits to ask Claude again. */
