@@ -1,4 +1,5 @@
 import type { Route } from '../server/http/route.js';
+import { prng } from '../core/random.js';
 
 /** One hostile request: path and query already encoded (sent as-is), headers may repeat. */
 export interface FuzzCase {
@@ -9,17 +10,6 @@ export interface FuzzCase {
   body?: Buffer | string;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Def = { type: string; shape?: Record<string, { _zod: { def: Def } }>; innerType?: { _zod: { def: Def } }; in?: { _zod: { def: Def } } };
 
