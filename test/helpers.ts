@@ -185,3 +185,45 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * A demo daemon as its own process (the real binary), for tests whose own process blocks (for example on
+ * synchronous tmux calls) and must not hold the daemon's event loop up with it.
+ */
+export async function spawnDaemon(opts: { demo?: boolean } = {}): Promise<Omit<TestDaemon, 'daemon' | 'init' | 'newOrg'>> {
+  const home = tempHome();
+  const init = await runCli(['init', ...(opts.demo ? ['--demo'] : []), '--json'], { home });
+  if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+  const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0'], { env: { ...process.env, FOUNDRY_HOME: home }, stdio: 'ignore' });
+  const info = join(home, 'daemon.json');
+  const { existsSync, readFileSync } = await import('node:fs');
+  await eventually(() => existsSync(info), 20_000, 'the daemon to start');
+  const url = (JSON.parse(readFileSync(info, 'utf8')) as { url: string }).url;
+  const token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+  const api: TestDaemon['api'] = (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    const t = init.token === undefined ? token : init.token;
+    if (t) headers.set('authorization', `Bearer ${t}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers.set('content-type', 'application/json');
+    }
+    return fetch(`${url}${path}`, { ...init, headers, body });
+  };
+  let n = 0;
+  return {
+    url, home, token, api,
+    async tokenFor(role, name) {
+      const res = await api('/v1/users', { method: 'POST', json: { name: name ?? `${role}-${++n}-${randomBytes(3).toString('hex')}`, role } });
+      if (res.status !== 201) throw new Error(`could not create a ${role}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(join(home, '..'), { recursive: true, force: true });
+    },
+  };
+}

@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
-import { BIN, eventually, runCli, startDaemon, tempHome, type TestDaemon } from './helpers.js';
+import { BIN, eventually, runCli, spawnDaemon, startDaemon, tempHome, type TestDaemon } from './helpers.js';
 import { daemonConfig } from '../server/config.js';
 import { createDaemon, type Daemon } from '../server/daemon.js';
 import { silentLogger } from '../server/log.js';
@@ -55,11 +55,12 @@ class Tmux {
 }
 
 describe.skipIf(!hasTmux)('foundry-op tui in a terminal', () => {
-  let d: TestDaemon;
+  // The daemon runs as its own process: this test's tmux calls are synchronous and would stall one in here.
+  let d: Awaited<ReturnType<typeof spawnDaemon>>;
   const tmux = new Tmux();
 
   beforeAll(async () => {
-    d = await startDaemon({ demo: true });
+    d = await spawnDaemon({ demo: true });
     tmux.start([process.execPath, BIN, 'tui'], { FOUNDRY_HOME: d.home, FOUNDRY_URL: d.url, FOUNDRY_TOKEN: d.token, TERM: 'xterm-256color' }, 80, 24);
   });
 
