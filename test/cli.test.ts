@@ -1,19 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, eventually, runCli, tempHome } from './helpers.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { BIN, eventually, freePort, runCli, tempHome } from './helpers.js';
 
 describe('the foundry-op binary', () => {
   const home = tempHome();

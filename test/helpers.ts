@@ -227,3 +227,14 @@ export async function spawnDaemon(opts: { demo?: boolean } = {}): Promise<Omit<T
     },
   };
 }
+
+/** A TCP port nothing listens on right now (for tests that must restart a daemon on the same port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}

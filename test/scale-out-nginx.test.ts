@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -10,20 +9,11 @@ import { daemonConfig } from '../server/config.js';
 import { createDaemon, type Daemon } from '../server/daemon.js';
 import { initHome } from '../server/init.js';
 import { silentLogger } from '../server/log.js';
-import { eventually, freshPgUrl, ROOT, tempHome } from './helpers.js';
+import { eventually, freePort, freshPgUrl, ROOT, tempHome } from './helpers.js';
 
 const PG = process.env.FOUNDRY_TEST_PG;
 const REDIS = process.env.FOUNDRY_TEST_REDIS;
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The example configuration of docs/deploy/nginx.conf, run for real in front of two daemons. */
 describe.skipIf(!PG || !REDIS || !NGINX)('two daemons behind nginx (docs/deploy/nginx.conf)', () => {

@@ -8,7 +8,7 @@ import { daemonConfig } from '../server/config.js';
 import { createDaemon, type Daemon } from '../server/daemon.js';
 import { initHome } from '../server/init.js';
 import { silentLogger } from '../server/log.js';
-import { eventually, freshPgUrl, tempHome } from './helpers.js';
+import { eventually, freePort, freshPgUrl, tempHome } from './helpers.js';
 
 const PG = process.env.FOUNDRY_TEST_PG;
 const REDIS = process.env.FOUNDRY_TEST_REDIS;
@@ -162,13 +162,7 @@ describe.skipIf(!REDIS)('scheduler leases in Redis', () => {
 describe.skipIf(!PG || !REDIS)('when Redis goes away', () => {
   it('degrades clearly, keeps events flowing between daemons through the store, and recovers', async () => {
     const { spawn } = await import('node:child_process');
-    const { createServer } = await import('node:net');
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     let redis = startRedis();
     const pg = await freshPgUrl();
