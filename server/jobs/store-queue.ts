@@ -14,6 +14,8 @@ export interface StoreQueueOptions {
   leaseMs?: number;
   /** Tries per job before it is parked as failed. */
   maxAttempts?: number;
+  /** First retry after this long, then twice as long each time, at most a minute. */
+  backoffMs?: number;
   /**
    * Embedded mode: one daemon owns the database, so at start every job marked running belonged to a
    * process that died, and is queued again at once instead of after its lease.
@@ -45,7 +47,7 @@ export class StoreJobQueue implements JobQueue {
   private readonly o: Required<Omit<StoreQueueOptions, 'onError'>> & Pick<StoreQueueOptions, 'onError'>;
 
   constructor(private readonly db: SqlDb, options: StoreQueueOptions) {
-    this.o = { concurrency: 8, pollMs: 500, leaseMs: 30_000, maxAttempts: 5, reclaimAllOnStart: false, ...options };
+    this.o = { concurrency: 8, pollMs: 500, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1_000, reclaimAllOnStart: false, ...options };
   }
 
   async enqueue(orgId: string, kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
@@ -210,7 +212,7 @@ export class StoreJobQueue implements JobQueue {
       if (job.attempts >= this.o.maxAttempts) {
         await this.db.run("UPDATE jobs SET status = 'failed', last_error = ?, locked_by = NULL, updated_at = ? WHERE id = ?", [message, now, job.id]).catch(() => undefined);
       } else {
-        const backoff = Math.min(60_000, 500 * 2 ** job.attempts);
+        const backoff = Math.min(60_000, this.o.backoffMs * 2 ** (job.attempts - 1));
         await this.db
           .run("UPDATE jobs SET status = 'queued', rerun = 0, run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?", [now + backoff, message, now, job.id])
           .catch(() => undefined);
