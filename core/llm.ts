@@ -36,6 +36,10 @@ export interface LlmRequest {
   signal?: AbortSignal;
   /** Called with each piece of text as it streams in; without it the call may not stream. */
   onText?: (delta: string) => void;
+  /** The organisation the call is made for: a call that fails is reported to it (an `outbound.failed` event). */
+  orgId?: string;
+  /** Transport headers the adapter sends along (the outbound layer's W3C `traceparent`). */
+  headers?: Record<string, string>;
   /** Told before each wait between attempts (429/529), so a person can be told why nothing comes. */
   onRetry?: (info: { attempt: number; delayMs: number; status: number | undefined }) => void;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic/index.js';
 import type { Notification, Notifier, NotifyResult } from '../core/notify/ports.js';
 import { silentLogger } from '../server/log.js';
 import { httpCall } from '../server/outbound/http.js';
@@ -208,5 +209,127 @@ describe('Claude through the outbound layer', () => {
     await expect(llm.complete({ system: '', messages: [] } as never)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/circuit open/) });
     expect(calls).toBe(3);
     expect(llm.model).toBe('claude-x');
+  });
+});
+
+describe('Claude: a caller cancelling is not the target failing, a missed deadline is', () => {
+  it('releases a cancelled call without a failure, and counts a routing budget that ran out', async () => {
+    const { ResilientLlm } = await import('../server/outbound/llm.js');
+    const { LlmError } = await import('../core/llm.js');
+    const hang = { model: 'claude-x', complete: (req: { signal?: AbortSignal }) => new Promise<never>((_, reject) => req.signal!.addEventListener('abort', () => reject(new LlmError('aborted', 'the request was cancelled')))) };
+    const o = outbound();
+    const user = new ResilientLlm(hang as never, o, { target: 'claude' });
+    const stop = new AbortController();
+    const asked = user.complete({ messages: [], signal: stop.signal });
+    stop.abort();
+    await expect(asked).rejects.toMatchObject({ kind: 'aborted' });
+    expect(o.status()).toEqual([expect.objectContaining({ target: 'claude', failures: 0, state: 'closed' })]);
+    expect(o.recentFailures()).toEqual([]);
+
+    const routing = new ResilientLlm(hang as never, o, { target: 'claude.routing', callerDeadline: true });
+    for (let i = 0; i < 3; i++) {
+      const budget = new AbortController();
+      const p = routing.complete({ messages: [], signal: budget.signal, orgId: 'org_1' });
+      budget.abort();
+      await expect(p).rejects.toMatchObject({ kind: 'aborted' });
+    }
+    expect(o.recentFailures()[0]).toMatchObject({ target: 'claude.routing', error: 'no answer within the caller\'s deadline' });
+    // Three missed budgets open the circuit: the next decision does not wait for Claude at all.
+    await expect(routing.complete({ messages: [], signal: new AbortController().signal })).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/circuit open/) });
+  });
+
+  it('does not hold a refused request (400) against Claude', async () => {
+    const { ResilientLlm } = await import('../server/outbound/llm.js');
+    const { LlmError } = await import('../core/llm.js');
+    const o = outbound();
+    const llm = new ResilientLlm({ model: 'm', complete: async () => { throw new LlmError('bad_request', 'the Claude API refused the request: too long'); } }, o);
+    for (let i = 0; i < 4; i++) await expect(llm.complete({ messages: [] })).rejects.toMatchObject({ kind: 'bad_request' });
+    expect(o.status()[0]).toMatchObject({ failures: 0, state: 'closed', calls: 4 });
+  });
+});
+
+describe('playbook http steps and Claude in the daemon go through the outbound layer', () => {
+  let d: TestDaemon;
+  let fake: FakeAnthropic;
+  const received: { url: string; traceparent: string | undefined }[] = [];
+  let receiver = '';
+  let receiverServer: Server;
+  beforeAll(async () => {
+    receiver = await listen((req) => {
+      received.push({ url: req.url ?? '', traceparent: req.headers.traceparent as string | undefined });
+      return { status: 200, body: '{"restarted":true}' };
+    });
+    receiverServer = servers.pop()!; // lives for the whole describe, not one test
+    fake = await startFakeAnthropic({ apiKey: 'test-key' });
+    d = await startDaemon({
+      config: {
+        anthropic: { apiKey: 'test-key', baseUrl: fake.url, model: 'claude-test' },
+        settings: { assistant_max_attempts: '2', assistant_retry_base_ms: '1' },
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await d?.stop();
+    await fake?.close();
+    await new Promise((r) => receiverServer.close(() => r(null)));
+  });
+
+  const runPlaybook = async (name: string, step: Record<string, unknown>) => {
+    const source = JSON.stringify({ name, cooldown: 0, steps: [{ id: 'call', type: 'http', timeout: '2s', ...step }] });
+    expect((await d.api('/v1/healing/playbooks', { method: 'POST', json: { source } })).status).toBe(201);
+    const started = (await (await d.api(`/v1/healing/playbooks/${name}/run`, { method: 'POST', json: {} })).json()) as { id: string };
+    return eventually(async () => {
+      const a = (await (await d.api(`/v1/healing/actions/${started.id}`)).json()) as { id: string; status: string; steps: { status: string; error: string | null; output: Record<string, unknown> }[] };
+      return ['succeeded', 'failed', 'rolled_back'].includes(a.status) ? a : null;
+    }, 20_000, `action ${started.id} to finish`);
+  };
+
+  it('retries a dead target, fails the step, and shows the failure (GET /v1/outbound, outbound.failed)', async () => {
+    const action = await runPlaybook('poke-dead', { method: 'POST', url: 'http://127.0.0.1:1/hooks/T0/SECRETPART', body: '{"service":"api"}' });
+    expect(action.status).toBe('failed');
+    expect(action.steps[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^http 127\.0\.0\.1:1 failed after 3 attempts: .*ECONNREFUSED/) });
+    const view = (await (await d.api('/v1/outbound')).json()) as { targets: { target: string; failures: number }[]; recentFailures: { target: string; attempts: number; subject: string | null }[] };
+    expect(view.targets).toContainEqual(expect.objectContaining({ target: 'http 127.0.0.1:1', failures: 1 }));
+    expect(view.recentFailures).toContainEqual(expect.objectContaining({ target: 'http 127.0.0.1:1', attempts: 3, subject: action.id }));
+    expect(JSON.stringify(view)).not.toContain('SECRETPART');
+    const event = await eventually(async () => {
+      const events = (await (await d.api('/v1/events/recent?types=outbound.failed')).json()) as { subject: string; data: { target: string; attempts: number } }[];
+      return events.find((e) => e.subject === action.id);
+    }, 10_000, 'the outbound.failed event');
+    expect(event.data).toMatchObject({ target: 'http 127.0.0.1:1', attempts: 3 });
+  });
+
+  it('sends a traceparent to the target of an http step', async () => {
+    const action = await runPlaybook('poke-live', { url: `${receiver}/restart` });
+    expect(action.status).toBe('succeeded');
+    expect(action.steps[0]!.output).toMatchObject({ status: 200, body: '{"restarted":true}' });
+    const hit = received.find((r) => r.url === '/restart');
+    expect(parseTraceparent(hit?.traceparent)).toMatchObject({ traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  });
+
+  it('continues the asker\'s trace to Claude', async () => {
+    fake.reset();
+    fake.enqueue({ text: 'All quiet.' });
+    const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'anything on fire?' }, headers: { traceparent: incoming } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { answer: string }).answer).toBe('All quiet.');
+    const sent = parseTraceparent(fake.requests[0]!.headers['traceparent']);
+    expect(sent?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(sent?.spanId).not.toBe('00f067aa0ba902b7');
+  });
+
+  it('retries a failing Claude, then records it as failed for the asker\'s organisation', async () => {
+    fake.reset();
+    fake.enqueue({ kind: 'error', status: 500, message: 'boom' }, { kind: 'error', status: 500, message: 'boom' });
+    const res = await d.api('/v1/assistant/ask', { method: 'POST', json: { question: 'what is open?' } });
+    expect(res.status).toBe(200);
+    expect(fake.requests).toHaveLength(2);
+    const view = (await (await d.api('/v1/outbound')).json()) as { targets: { target: string; failures: number }[] };
+    expect(view.targets).toContainEqual(expect.objectContaining({ target: 'claude', failures: 1 }));
+    await eventually(async () => {
+      const events = (await (await d.api('/v1/events/recent?types=outbound.failed')).json()) as { data: { target: string } }[];
+      return events.some((e) => e.data.target === 'claude');
+    }, 10_000, 'the outbound.failed event for claude');
   });
 });

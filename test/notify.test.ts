@@ -107,3 +107,38 @@ describe('e-mail notifications', () => {
     expect(r.detail).toMatch(/smtp/);
   });
 });
+
+describe('Slack and SMTP from an organisation\'s encrypted integration secrets', () => {
+  /** The vault's read side, as the notifier sees it: what `foundry-op secrets set NAME` stored, per organisation. */
+  const vault = (stored: Record<string, Record<string, string>>) => ({ get: async (orgId: string, name: string) => stored[orgId]?.[name] ?? null });
+
+  it('use the organisation\'s stored webhook and SMTP URL before the daemon-wide settings', async () => {
+    const [own, shared] = [await slackReceiver(), await slackReceiver()];
+    const smtp = await smtpReceiver();
+    const n = new ChannelNotifier(notifierSettings({ slack_webhook: shared.url, mail_to: 'oncall@example.com' }), noCommit,
+      vault({ org_a: { slack_webhook: own.url, smtp_url: smtp.url } }));
+    expect(await n.send('org_a', { channel: 'slack', text: 'from the vault', source: 'healing' })).toEqual({ ok: true, detail: 'slack 200' });
+    expect(await n.send('org_b', { channel: 'slack', text: 'from the settings', source: 'healing' })).toEqual({ ok: true, detail: 'slack 200' });
+    expect(own.received.map((r) => r.body)).toEqual([{ text: 'from the vault' }]);
+    expect(shared.received.map((r) => r.body)).toEqual([{ text: 'from the settings' }]);
+    expect((await n.send('org_a', { channel: 'email', subject: 's', text: 'mail via the stored SMTP URL', source: 'healing' })).ok).toBe(true);
+    n.close();
+    expect(smtp.mails[0]!.raw).toContain('mail via the stored SMTP URL');
+    // An organisation with neither is told both ways to configure one.
+    expect(await n.send('org_b', { channel: 'email', text: 'x', source: 'healing' })).toMatchObject({
+      ok: false, detail: expect.stringMatching(/^no SMTP server \(store one with foundry-op secrets set smtp_url, or set FOUNDRY_SETTING_SMTP_URL\)$/),
+    });
+  });
+
+  it('pick up a secret stored (or replaced) after the daemon started', async () => {
+    const [first, second] = [await slackReceiver(), await slackReceiver()];
+    const stored: Record<string, Record<string, string>> = {};
+    const n = new ChannelNotifier(notifierSettings({}), noCommit, vault(stored));
+    expect((await n.send('org_a', { channel: 'slack', text: 'x', source: 'healing' })).detail).toMatch(/^no Slack webhook .*foundry-op secrets set slack_webhook/);
+    stored.org_a = { slack_webhook: first.url };
+    await n.send('org_a', { channel: 'slack', text: 'one', source: 'healing' });
+    stored.org_a = { slack_webhook: second.url };
+    await n.send('org_a', { channel: 'slack', text: 'two', source: 'healing' });
+    expect([first.received.length, second.received.length]).toEqual([1, 1]);
+  });
+});

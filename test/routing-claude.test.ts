@@ -41,6 +41,8 @@ describe('routing asks Claude when the offline classifier is unsure (fake Anthro
     const dec = await route('replica lag on the orders cluster');
     expect(dec).toMatchObject({ team: 'dba', method: 'claude', confidence: 0.82, skills: ['postgres'] });
     expect(dec.explanation.join('\n')).toMatch(/Claude \(claude-test\) was asked: dba with 82% confidence — replication belongs to the database team/);
+    // The call went out through the outbound layer, carrying the route request's trace on.
+    expect(fake.requests[0]!.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     const sent = fake.requests[0]!.body;
     expect(sent.tools![0]!.name).toBe('route_task');
     expect(sent.tools![0]!.input_schema).toMatchObject({ properties: { team: { enum: ['dba', 'network'] } }, additionalProperties: false });

@@ -131,7 +131,7 @@ export class Assistant {
       });
       try {
         result = await answerOnline({
-          llm: this.deps.llm, tools, data, system, messages: ctx.messages, now: asked, changes: input.changes,
+          llm: this.deps.llm, tools, data, system, messages: ctx.messages, now: asked, changes: input.changes, orgId: actor.orgId,
           ...(input.confirm ? { confirm: input.confirm } : {}),
           ...(input.onText ? { onText: input.onText } : {}),
           ...(input.onToolCall ? { onToolCall: input.onToolCall } : {}),

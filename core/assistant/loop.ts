@@ -40,6 +40,8 @@ export interface OnlineOptions extends AnswerEvents {
   maxRounds?: number;
   maxTokens?: number;
   signal?: AbortSignal;
+  /** Whose question it is (passed to the model client, which reports failures to that organisation). */
+  orgId?: string;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function answerOnline(o: OnlineOptions): Promise<Answer> {
         tools: specs,
         maxTokens: o.maxTokens ?? 1500,
         ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.orgId ? { orgId: o.orgId } : {}),
         ...(o.onRetry ? { onRetry: o.onRetry } : {}),
         onText: (d) => {
           roundText += d;

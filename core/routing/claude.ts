@@ -22,6 +22,8 @@ export interface ClaudeTask {
   title: string;
   description: string;
   priority: string;
+  /** The task's organisation, passed to the model client (which reports failures to it). */
+  orgId?: string;
 }
 
 export function routeToolSchema(teams: readonly ClaudeTeam[]): Record<string, unknown> {
@@ -82,6 +84,7 @@ export async function askClaude(
       tools: [{ name: ROUTE_TOOL, description: 'Record the routing decision for the task.', inputSchema: routeToolSchema(teams) }],
       maxTokens: 400,
       signal: controller.signal,
+      ...(task.orgId ? { orgId: task.orgId } : {}),
     });
     const call = res.content.find((b): b is Extract<LlmBlock, { type: 'tool_use' }> => b.type === 'tool_use' && b.name === ROUTE_TOOL);
     if (!call) return { ok: false, reason: 'Claude answered without calling route_task' };

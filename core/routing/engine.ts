@@ -203,7 +203,7 @@ export class RoutingEngine {
     let claude: ClaudeOutcome | undefined;
     if (needsModel && this.deps.llm && !this.rulesDecideTeam(ctx, task)) {
       claude = await askClaude(
-        this.deps.llm, { title, description, priority: task.priority }, ctx.teams.map((t) => ({ name: t.name, description: t.description })),
+        this.deps.llm, { title, description, priority: task.priority, orgId }, ctx.teams.map((t) => ({ name: t.name, description: t.description })),
         this.settings.claudeBudgetMs, classification.ranked.slice(0, 3),
       );
     }

@@ -1,8 +1,9 @@
-import { request } from 'undici';
 import type { StepExecutors, StepResult } from '../../core/healing/actions/ports.js';
 import type { Notifier } from '../../core/notify/ports.js';
 import type { Clock } from '../../core/ports.js';
 import { formatDuration } from '../../core/healing/playbooks/duration.js';
+import { hostTarget, httpCall } from '../outbound/http.js';
+import type { Outbound } from '../outbound/outbound.js';
 import { runArgv } from './run-argv.js';
 
 /** Latest value of a metric series (labels must all match), not older than `since`; null when none. */
@@ -13,6 +14,8 @@ export type RunCheck = (orgId: string, name: string) => Promise<{ ok: boolean; d
 export interface ExecutorDeps {
   clock: Clock;
   notifier: Notifier;
+  /** `http` steps go out through it: a deadline per attempt, retries with backoff, a circuit breaker per host. */
+  outbound: Outbound;
   /** Provided by the metrics side through the `healing.metricLatest` service. */
   metricLatest?: () => MetricLatest | undefined;
   /** Provided by the health monitor through the `healing.runCheck` service. */
@@ -25,25 +28,6 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 const COMPARE: Record<string, (a: number, b: number) => boolean> = {
   lt: (a, b) => a < b, lte: (a, b) => a <= b, gt: (a, b) => a > b, gte: (a, b) => a >= b, eq: (a, b) => a === b, ne: (a, b) => a !== b,
 };
-
-/** Reads at most `max` bytes of a body and drops the rest. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy?: () => void }, max: number): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body) {
-    const room = max - size;
-    if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      truncated = true;
-      body.destroy?.();
-      break;
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
-}
 
 /** The daemon's step executors: programs without a shell, HTTP with undici, verification by polling. */
 export function createStepExecutors(deps: ExecutorDeps): StepExecutors {
@@ -60,24 +44,25 @@ export function createStepExecutors(deps: ExecutorDeps): StepExecutors {
       return { ok: true, output };
     },
 
-    async http(step): Promise<StepResult> {
+    async http(step, meta): Promise<StepResult> {
+      const headers = { ...(step.body !== undefined && !hasHeader(step.headers, 'content-type') ? { 'content-type': guessType(step.body) } : {}), ...step.headers };
       try {
-        const res = await request(step.url, {
-          method: step.method as 'GET',
-          headers: { ...(step.body !== undefined && !hasHeader(step.headers, 'content-type') ? { 'content-type': guessType(step.body) } : {}), ...step.headers },
-          ...(step.body !== undefined ? { body: step.body } : {}),
-          headersTimeout: step.timeout,
-          bodyTimeout: step.timeout,
-          signal: AbortSignal.timeout(step.timeout),
+        const res = await httpCall(deps.outbound, hostTarget('http', step.url), step.url, {
+          method: step.method as 'GET', headers, ...(step.body !== undefined ? { body: step.body } : {}),
+          timeoutMs: step.timeout, maxBody: step.maxOutput, expect: step.expectStatus ?? undefined,
+          // A playbook author who marks a step idempotent says a POST may be sent twice.
+          ...(meta.idempotent ? { repeatable: true } : {}),
+          orgId: meta.orgId, subject: meta.actionId,
         });
-        const { text, truncated } = await readCapped(res.body as never, step.maxOutput);
-        const ok = step.expectStatus ? step.expectStatus.includes(res.statusCode) : res.statusCode >= 200 && res.statusCode < 300;
-        const output = { status: res.statusCode, body: text, truncated };
-        return ok ? { ok, output } : { ok, output, error: `status ${res.statusCode}, expected ${step.expectStatus ? step.expectStatus.join(' or ') : '2xx'}` };
+        const ok = step.expectStatus ? step.expectStatus.includes(res.status) : res.status >= 200 && res.status < 300;
+        const output = { status: res.status, body: res.body, truncated: res.truncated };
+        return ok ? { ok, output } : { ok, output, error: `status ${res.status}, expected ${step.expectStatus ? step.expectStatus.join(' or ') : '2xx'}` };
       } catch (e) {
-        const err = e as Error;
-        const timedOut = err.name === 'TimeoutError' || /timeout/i.test(err.message);
-        return { ok: false, output: { timedOut }, error: timedOut ? `no answer within ${formatDuration(step.timeout)}` : err.message };
+        const message = (e as Error).message;
+        const timedOut = /timed out after \d+ ms/.test(message);
+        const attempts = /failed after (\d+) attempts/.exec(message)?.[1];
+        const error = timedOut ? `no answer within ${formatDuration(step.timeout)}${attempts ? ` (${attempts} attempts)` : ''}` : message;
+        return { ok: false, output: { timedOut }, error };
       }
     },
 

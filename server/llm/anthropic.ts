@@ -152,7 +152,7 @@ export function createAnthropicLlm(opts: AnthropicLlmOptions): Llm {
           }
         : {}),
     };
-    const options = req.signal ? { signal: req.signal } : {};
+    const options = { ...(req.signal ? { signal: req.signal } : {}), ...(req.headers ? { headers: req.headers } : {}) };
     if (!req.onText) {
       const msg = await client.messages.create({ ...params, stream: false }, options);
       return {

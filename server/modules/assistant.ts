@@ -13,6 +13,8 @@ import { route, HANDLED, type RouteRequest } from '../http/route.js';
 import { toErrorReply } from '../http/errors.js';
 import { lazyAnthropicLlm } from '../llm/config.js';
 import { DEFAULT_CLAUDE_MODEL } from '../llm/model.js';
+import { ResilientLlm } from '../outbound/llm.js';
+import { outboundOf } from '../outbound/module.js';
 import { loopbackData } from './assistant-data.js';
 import type { Module, ModuleContext } from './module.js';
 
@@ -91,7 +93,7 @@ function tlsFetch(): Promise<typeof fetch> {
 function llmFromConfig(ctx: ModuleContext): Llm | null {
   const a = ctx.config.anthropic;
   if (!a.apiKey) return null;
-  return lazyAnthropicLlm({
+  const claude = lazyAnthropicLlm({
     apiKey: a.apiKey,
     ...(a.baseUrl ? { baseURL: a.baseUrl } : {}),
     model: a.model ?? DEFAULT_CLAUDE_MODEL,
@@ -99,6 +101,9 @@ function llmFromConfig(ctx: ModuleContext): Llm | null {
     baseDelayMs: Number(ctx.config.settings['assistant_retry_base_ms']) || 500,
     onRetry: (i) => ctx.log.warn('claude retry', { attempt: i.attempt, delayMs: i.delayMs, status: i.status }),
   });
+  // The adapter retries 429/529/5xx itself; the outbound layer adds a deadline over all of that, the circuit
+  // breaker, the failure record (GET /v1/outbound) and the traceparent of the question's request.
+  return new ResilientLlm(claude, outboundOf(ctx), { target: 'claude', timeoutMs: Number(ctx.config.settings['assistant_timeout_ms']) || 180_000 });
 }
 
 const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

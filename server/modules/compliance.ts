@@ -12,6 +12,7 @@ import { SEVERITIES, type Severity } from '../../core/compliance/rule.js';
 import { VIOLATION_STATUSES, type ViolationStatus } from '../../core/compliance/violations.js';
 import { ruleToJson, violationToJson } from '../../core/compliance/json.js';
 import { ChannelNotifier, notifierSettings } from '../notify/notifier.js';
+import type { Secrets } from '../secrets/vault.js';
 import { route, type Route } from '../http/route.js';
 import { leaseTtl } from '../schedule.js';
 import { underLease } from '../schedule.js';
@@ -91,9 +92,14 @@ function metricsFor(ctx: ModuleContext) {
 function build(ctx: ModuleContext): { engine: ComplianceEngine; service: ComplianceService } {
   const m = metricsFor(ctx);
   const settings = notifierSettings(ctx.config.settings);
-  const channels = [...(settings.slackWebhook ? ['slack' as const] : []), ...(settings.smtpUrl && settings.mailTo.length ? ['email' as const] : [])];
+  const secrets = ctx.services.get<Secrets>('secrets');
+  // With the vault, an organisation may store its Slack webhook or SMTP URL at any time, so both channels are
+  // tried (one without configuration answers "no …" at once); without it only what the settings configure.
+  const channels = secrets
+    ? (['slack', 'email'] as const)
+    : [...(settings.slackWebhook ? ['slack' as const] : []), ...(settings.smtpUrl && settings.mailTo.length ? ['email' as const] : [])];
   const shared = ctx.services.get<Notifier>('notifier');
-  const notifier = channels.length > 0 ? shared ?? new ChannelNotifier(settings, ctx.commit) : undefined;
+  const notifier = channels.length > 0 ? shared ?? new ChannelNotifier(settings, ctx.commit, secrets) : undefined;
   let service: ComplianceService | null = null;
   const eng = new ComplianceEngine({
     repos: ctx.store, commit: ctx.commit, clock: ctx.clock, notifier, notifyChannels: channels,

@@ -13,8 +13,9 @@ import { route, type Route } from '../http/route.js';
 import { StoreJobQueue } from '../jobs/store-queue.js';
 import { ChannelNotifier, notifierSettings } from '../notify/notifier.js';
 import type { Notifier } from '../../core/notify/ports.js';
-import type { Outbound } from '../outbound/outbound.js';
+import { outboundOf } from '../outbound/module.js';
 import { ResilientNotifier } from '../outbound/notifier.js';
+import type { Secrets } from '../secrets/vault.js';
 import type { SqlDb } from '../store/sql.js';
 import type { ModuleContext } from './module.js';
 
@@ -57,10 +58,11 @@ const runtimes = new WeakMap<ModuleContext, HealingActionsRuntime>();
 export function healingActionsRuntime(ctx: ModuleContext): HealingActionsRuntime {
   const existing = runtimes.get(ctx);
   if (existing) return existing;
-  const channels = new ChannelNotifier(notifierSettings(ctx.config.settings), ctx.commit);
-  // Through the outbound layer when there is one: retries, a deadline and a circuit breaker per channel.
-  const outbound = ctx.services.get<Outbound>('outbound');
-  const notifier: Notifier = outbound ? new ResilientNotifier(channels, outbound) : channels;
+  // Slack and SMTP come from each organisation's integration secrets when stored, else from the settings.
+  const channels = new ChannelNotifier(notifierSettings(ctx.config.settings), ctx.commit, ctx.services.get<Secrets>('secrets'));
+  // Through the outbound layer: retries, a deadline and a circuit breaker per channel.
+  const outbound = outboundOf(ctx);
+  const notifier: Notifier = new ResilientNotifier(channels, outbound);
   const queue = ctx.services.get<JobQueue>('jobs.queue') ?? new StoreJobQueue((ctx.store as unknown as { db: SqlDb }).db, {
     clock: ctx.clock,
     // Embedded: this daemon owns the database, so jobs left running belonged to a process that died.
@@ -97,6 +99,7 @@ export function healingActionsRuntime(ctx: ModuleContext): HealingActionsRuntime
   const executors = createStepExecutors({
     clock: ctx.clock,
     notifier,
+    outbound,
     metricLatest: () => ctx.services.get<MetricLatest>('healing.metricLatest') ?? latestFromStore,
     runCheck: () => ctx.services.get<RunCheck>('healing.runCheck'),
   });

@@ -10,6 +10,8 @@ import { WORKLOAD_SIGNALS_SERVICE } from '../../core/workload/signals.js';
 import type { WorkloadSignals } from '../../core/workload/ports.js';
 import { createAnthropicLlm, DEFAULT_CLAUDE_MODEL } from '../llm/anthropic.js';
 import { route, type Route } from '../http/route.js';
+import { ResilientLlm } from '../outbound/llm.js';
+import { outboundOf } from '../outbound/module.js';
 import { CalendarCache } from '../routing/calendars.js';
 import { genericMappingSchema, mapPayload, verifySignature } from '../routing/webhooks.js';
 import type { Module, ModuleContext } from './module.js';
@@ -104,8 +106,13 @@ function build(ctx: ModuleContext): State {
   const budget = Number(settings.routing_claude_budget_ms) || 2_500;
   const minConfidence = Number(settings.routing_min_confidence) || undefined;
   const a = ctx.config.anthropic;
+  // Claude within the decision's budget; a Claude that keeps failing or missing the budget opens the circuit
+  // of `claude.routing`, and decisions then go offline at once instead of waiting out the budget each time.
   const llm = a.apiKey && ctx.config.flags.aiRouting
-    ? createAnthropicLlm({ apiKey: a.apiKey, ...(a.baseUrl ? { baseURL: a.baseUrl } : {}), model: a.model || DEFAULT_CLAUDE_MODEL, maxAttempts: 1, timeoutMs: budget })
+    ? new ResilientLlm(
+      createAnthropicLlm({ apiKey: a.apiKey, ...(a.baseUrl ? { baseURL: a.baseUrl } : {}), model: a.model || DEFAULT_CLAUDE_MODEL, maxAttempts: 1, timeoutMs: budget }),
+      outboundOf(ctx), { target: 'claude.routing', timeoutMs: budget, callerDeadline: true },
+    )
     : null;
   const hub = ctx.config.flags.aiRouting
     ? new ClassifierHub({

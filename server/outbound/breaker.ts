@@ -36,6 +36,11 @@ export class CircuitBreaker {
     return this.openedAt === null ? 0 : Math.max(0, this.openedAt + this.opts.cooldownMs - now);
   }
 
+  /** A call that ended without a verdict (its caller cancelled it): a trial slot it held is free again. */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   success(): void {
     this.failures = 0;
     this.openedAt = null;

@@ -11,6 +11,13 @@ export interface OutboundPieces {
   close(): Promise<void>;
 }
 
+/** The daemon's outbound layer; engines that call out cannot run without it. */
+export function outboundOf(ctx: ModuleContext): Outbound {
+  const outbound = ctx.services.get<Outbound>('outbound');
+  if (!outbound) throw new Error('the outbound service is provided by createOutbound (server/outbound/module.ts) before any engine is built');
+  return outbound;
+}
+
 /**
  * Builds tracing and the outbound layer and publishes them as the services `tracing` and `outbound`
  * (engines: `ctx.services.get<Outbound>('outbound')`, see server/outbound/README.md).

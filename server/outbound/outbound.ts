@@ -19,12 +19,19 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Extra attempts after the first (default 2). Pass 0 for calls that must not repeat. */
   retries?: number;
+  /** Whether an attempt that timed out is tried again (default true); false when it may have taken effect. */
+  retryTimeouts?: boolean;
   /** First backoff (default 250 ms), doubled per attempt with full jitter, capped at 5 s. */
   backoffMs?: number;
   /** With an organisation, a final failure is also published as an `outbound.failed` event. */
   orgId?: string;
   /** What the call was for (`act_…`, `vio_…`), carried in the failure record. */
   subject?: string;
+  /**
+   * The caller's own cancellation (a user who stopped waiting): the attempt is aborted, nothing is retried,
+   * and the call is not held against the target. The call rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Attempt {
@@ -92,7 +99,7 @@ export class Outbound {
   constructor(private readonly deps: OutboundDeps) {
     this.sleep = deps.sleep ?? sleepFor;
     if (deps.metrics) {
-      this.calls = new Counter({ name: 'outbound_calls_total', help: 'Outbound calls by target and outcome (ok, failed, rejected by an open circuit)', labelNames: ['target', 'outcome'], registers: [deps.metrics] });
+      this.calls = new Counter({ name: 'outbound_calls_total', help: 'Outbound calls by target and outcome (ok, failed, rejected by an open circuit, cancelled by the caller)', labelNames: ['target', 'outcome'], registers: [deps.metrics] });
       this.duration = new Histogram({ name: 'outbound_call_duration_seconds', help: 'Outbound call latency including retries', labelNames: ['target'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [deps.metrics] });
       const targets = this.targets;
       const clock = deps.clock;
@@ -116,6 +123,8 @@ export class Outbound {
   }
 
   async call<T>(targetName: string, fn: (a: Attempt) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    const cancel = opts.signal;
+    if (cancel?.aborted) throw cancel.reason;
     const t = this.target(targetName);
     const now = this.deps.clock.now();
     if (!t.breaker.allow(now)) {
@@ -127,16 +136,24 @@ export class Outbound {
     const started = process.hrtime.bigint();
     const retries = opts.retries ?? 2;
     const timeoutMs = opts.timeoutMs ?? 10_000;
+    const cancelled = (): never => {
+      t.breaker.release();
+      this.calls?.inc({ target: targetName, outcome: 'cancelled' });
+      throw cancel!.reason;
+    };
     let lastErr: unknown;
     let attempt = 0;
     for (; attempt <= retries; attempt++) {
       if (attempt > 0) {
         const cap = Math.min(5000, (opts.backoffMs ?? 250) * 2 ** (attempt - 1));
         await this.sleep(Math.round(cap / 2 + Math.random() * (cap / 2)));
+        if (cancel?.aborted) cancelled();
       }
       const span = this.deps.tracing?.child(`${targetName}`, 'client', { 'foundry.outbound.target': targetName, 'foundry.outbound.attempt': attempt });
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      const onCancel = (): void => controller.abort(cancel!.reason);
+      cancel?.addEventListener('abort', onCancel, { once: true });
       try {
         const headers: Record<string, string> = span ? { traceparent: formatTraceparent(span) } : {};
         const run = (): Promise<T> => fn({ signal: controller.signal, attempt, headers });
@@ -149,15 +166,20 @@ export class Outbound {
         return value;
       } catch (err) {
         lastErr = err;
-        span?.end(redact((err as Error)?.message ?? String(err)));
-        if (err instanceof NonRetryable) break;
+        span?.end(cancel?.aborted ? 'cancelled by the caller' : redact((err as Error)?.message ?? String(err)));
+        if (cancel?.aborted) cancelled();
+        if (err instanceof NonRetryable || (controller.signal.aborted && opts.retryTimeouts === false)) break;
       } finally {
         clearTimeout(timer);
+        cancel?.removeEventListener('abort', onCancel);
       }
     }
-    this.fail(targetName, t, lastErr, Math.min(attempt + 1, retries + 1), opts);
+    const attempts = Math.min(attempt + 1, retries + 1);
+    this.fail(targetName, t, lastErr, attempts, opts);
     this.duration?.observe({ target: targetName }, Number(process.hrtime.bigint() - started) / 1e9);
-    throw lastErr instanceof AppError ? lastErr : new AppError('unavailable', `${targetName} failed: ${redact((lastErr as Error)?.message ?? String(lastErr))}`);
+    if (lastErr instanceof AppError) throw lastErr;
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    throw new AppError('unavailable', `${targetName} failed${tries}: ${redact((lastErr as Error)?.message ?? String(lastErr))}`);
   }
 
   private fail(name: string, t: Target, err: unknown, attempts: number, opts: CallOptions): void {

@@ -77,6 +77,8 @@ export interface StepMeta {
   orgId: string;
   actionId: string;
   stepId: string;
+  /** The playbook marks the step safe to run twice (an http step may then be retried whatever its method). */
+  idempotent?: boolean;
 }
 
 /** The I/O behind each step type; server/ provides them (exec without a shell, undici, nodemailer …). */

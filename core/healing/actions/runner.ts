@@ -163,7 +163,7 @@ export class ActionRunner {
   }
 
   private async execute(action: HealingAction, step: Step, r: RenderedStep, events: EventDraft[]): Promise<StepResult> {
-    const meta = { orgId: action.organizationId, actionId: action.id, stepId: step.id };
+    const meta = { orgId: action.organizationId, actionId: action.id, stepId: step.id, idempotent: step.idempotent };
     const ex = this.deps.executors;
     try {
       switch (r.type) {
