@@ -49,7 +49,9 @@ export async function startBenchDaemon(opts: { demo?: boolean; db?: string; redi
     });
   }
   // As `daemon start` runs it.
-  const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, BIN, 'daemon', 'run', '--port', '0', ...(opts.redis ? ['--redis', opts.redis] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_DAEMON_ARGS adds node flags to the daemon only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const extra = (process.env.BENCH_DAEMON_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, ...extra, BIN, 'daemon', 'run', '--port', '0', ...(opts.redis ? ['--redis', opts.redis] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const infoFile = join(home, 'daemon.json');
   const deadline = Date.now() + 30_000;
   while (!existsSync(infoFile)) {

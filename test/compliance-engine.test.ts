@@ -134,4 +134,20 @@ forEachStore('the compliance engine over a real store', (kind) => {
       { status: 'open', at: t.createdAt }, { status: 'waiting_on_customer', at: now },
     ]);
   });
+
+  it('evaluates a burst of events together: each task gets its history and its violations, once', async () => {
+    const p3 = [task({ priority: 'P3' }), task({ priority: 'P3' }), task({ priority: 'P3', assigneeId: null })];
+    for (const t of p3) await store.tasks.insert(t);
+    const event = (t: Task, type: string): BusEvent => ({ id: 0, orgId, type, at: now, actor: 'bob', subject: t.id, data: t });
+    // The same task twice in one burst is evaluated once.
+    const transitions = await engine.onEvents([event(p3[0]!, 'task.created'), event(p3[1]!, 'task.created'), event(p3[0]!, 'task.updated'), event(p3[2]!, 'task.created')]);
+    expect(transitions.filter((t) => t.kind === 'create').map((t) => t.violation.entityId).sort()).toEqual(p3.map((t) => t.id).sort());
+    for (const t of p3) {
+      expect((await active(t.id)).map((v) => v.ruleName)).toEqual(['p3-has-assignee']);
+      expect((await store.compliance.statusHistory(orgId, [t.id])).get(t.id)).toEqual([{ status: 'open', at: t.updatedAt }]);
+    }
+    // Evaluated again with nothing changed: nothing new, no history added.
+    expect((await engine.onEvents(p3.map((t) => event(t, 'task.updated')))).filter((t) => t.kind !== 'none')).toEqual([]);
+    expect((await store.compliance.statusHistory(orgId, p3.map((t) => t.id))).get(p3[1]!.id)).toHaveLength(1);
+  });
 });

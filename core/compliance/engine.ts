@@ -9,7 +9,7 @@ import type { Notifier, NotifyChannel } from '../notify/ports.js';
 import type { AuditDraft, EventDraft } from '../model.js';
 import { evaluateRule } from './evaluate.js';
 import { actionEntity, loadOrgContext, type OrgContext } from './context.js';
-import { taskEntity, type Entity, type TaskEntity } from './entities.js';
+import { taskEntity, type Entity, type StatusChange, type TaskEntity } from './entities.js';
 import { closeForRuleChange, reconcile, ACTIVE_STATUSES, type Subject, type Transition, type Violation } from './violations.js';
 import { violationToJson } from './json.js';
 import { WorkingSet } from './working-set.js';
@@ -105,14 +105,34 @@ export class ComplianceEngine {
       return [];
     }
     if (!event.subject) return [];
-    if (TASK_EVENTS.test(event.type)) return this.onTaskChange(event.orgId, event.subject);
+    if (TASK_EVENTS.test(event.type)) return this.onTaskChanges(event.orgId, [event.subject]);
     if (ACTION_EVENTS.test(event.type)) return this.onActionChange(event, event.subject);
     return [];
   }
 
-  private async onTaskChange(orgId: string, taskId: string): Promise<Transition[]> {
-    const task = await this.deps.repos.tasks.get(orgId, taskId);
-    return task ? this.evaluateTask(orgId, task, true) : [];
+  /**
+   * Handles a burst of bus events in order, except that the tasks they change are evaluated together
+   * at the end (one read per kind and one commit for all of them): under load, a burst is what arrives.
+   */
+  async onEvents(events: readonly BusEvent[]): Promise<Transition[]> {
+    const out: Transition[] = [];
+    const changed = new Map<string, Set<string>>();
+    for (const event of events) {
+      if (TASK_EVENTS.test(event.type) && event.subject) {
+        let ids = changed.get(event.orgId);
+        if (!ids) changed.set(event.orgId, (ids = new Set()));
+        ids.add(event.subject);
+      } else {
+        out.push(...(await this.onEvent(event)));
+      }
+    }
+    for (const [orgId, ids] of changed) out.push(...(await this.onTaskChanges(orgId, [...ids])));
+    return out;
+  }
+
+  private async onTaskChanges(orgId: string, taskIds: readonly string[]): Promise<Transition[]> {
+    const tasks = await Promise.all(taskIds.map((id) => this.deps.repos.tasks.get(orgId, id)));
+    return this.evaluateTasks(orgId, tasks.filter((t): t is Task => t !== undefined), true);
   }
 
   private async onActionChange(event: BusEvent, actionId: string): Promise<Transition[]> {
@@ -142,25 +162,43 @@ export class ComplianceEngine {
    * Re-evaluates one task against every enabled rule and commits what changed. With `record`, a
    * status the history does not end with is appended first (the SLA pause states come from it).
    */
-  async evaluateTask(orgId: string, task: Task, record = false): Promise<Transition[]> {
+  evaluateTask(orgId: string, task: Task, record = false): Promise<Transition[]> {
+    return this.evaluateTasks(orgId, [task], record);
+  }
+
+  /** `evaluateTask` for several tasks of one org, with one read per kind and one commit. */
+  async evaluateTasks(orgId: string, tasks: readonly Task[], record = false): Promise<Transition[]> {
+    if (tasks.length === 0) return [];
     const { compliance } = this.deps.repos;
+    const ids = tasks.map((t) => t.id);
     const [ctx, historyMap, pauses, active] = await Promise.all([
       this.context(orgId),
-      compliance.statusHistory(orgId, [task.id]),
-      compliance.pauses(orgId, [task.id]),
-      this.activeFor(orgId, [task.id]),
+      compliance.statusHistory(orgId, ids),
+      compliance.pauses(orgId, ids),
+      this.activeFor(orgId, ids),
     ]);
-    let history = historyMap.get(task.id) ?? [];
-    if (record && history.at(-1)?.status !== task.status) {
-      const added = history.length === 0 && task.status !== 'open' ? [{ status: 'open', at: task.createdAt }] : [];
-      added.push({ status: task.status, at: task.updatedAt });
-      for (const change of added) await compliance.recordStatus(orgId, task.id, change);
-      history = [...history, ...added];
+    const histories = new Map<string, StatusChange[]>();
+    const records: { taskId: string; change: StatusChange }[] = [];
+    for (const task of tasks) {
+      let history = historyMap.get(task.id) ?? [];
+      if (record && history.at(-1)?.status !== task.status) {
+        const added = history.length === 0 && task.status !== 'open' ? [{ status: 'open', at: task.createdAt }] : [];
+        added.push({ status: task.status, at: task.updatedAt });
+        for (const change of added) records.push({ taskId: task.id, change });
+        history = [...history, ...added];
+      }
+      histories.set(task.id, history);
     }
-    this.sets.get(orgId)?.set.putTask(task, history, pauses.get(task.id));
-    if (ctx.rules.length === 0) return [];
-    const entity = taskEntity(task, ctx.teamName, { history, pauses: pauses.get(task.id) });
-    const transitions = this.evaluate(ctx, entity, active.get(task.id), this.deps.clock.now());
+    if (records.length > 0) await compliance.recordStatuses(orgId, records);
+    const now = this.deps.clock.now();
+    const transitions: Transition[] = [];
+    for (const task of tasks) {
+      const history = histories.get(task.id)!;
+      this.sets.get(orgId)?.set.putTask(task, history, pauses.get(task.id));
+      if (ctx.rules.length === 0) continue;
+      const entity = taskEntity(task, ctx.teamName, { history, pauses: pauses.get(task.id) });
+      this.evaluate(ctx, entity, active.get(task.id), now, transitions);
+    }
     await this.apply(orgId, transitions);
     return transitions;
   }
@@ -300,13 +338,9 @@ export class ComplianceEngine {
   }
 
   private async activeFor(orgId: string, entityIds: string[]): Promise<ActiveIndex> {
-    const index: ActiveIndex = new Map();
-    for (const entityId of entityIds) {
-      const list = await this.deps.repos.compliance.listViolations(orgId, { entityId, status: [...ACTIVE_STATUSES] });
-      const m = new Map<string, Violation>();
-      for (const v of list) m.set(v.ruleId, v);
-      index.set(entityId, m);
-    }
+    const index: ActiveIndex = new Map(entityIds.map((id) => [id, new Map()]));
+    const list = await this.deps.repos.compliance.listViolations(orgId, { entityIds, status: [...ACTIVE_STATUSES] });
+    for (const v of list) index.get(v.entityId)?.set(v.ruleId, v);
     return index;
   }
 

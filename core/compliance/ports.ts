@@ -10,6 +10,8 @@ export interface ViolationFilter {
   status?: ViolationStatus[];
   ruleId?: string;
   entityId?: string;
+  /** Any of these entities (read in chunks). */
+  entityIds?: readonly string[];
   teamId?: string;
   /** Only violations still active at or after this time (not resolved before it). */
   activeSince?: number;
@@ -32,6 +34,8 @@ export interface ComplianceRepo {
 
   /** Appends a task status change (SLA pause states are read from these). */
   recordStatus(orgId: string, taskId: string, change: StatusChange): Promise<void>;
+  /** Appends several tasks' status changes in one statement. */
+  recordStatuses(orgId: string, changes: readonly { taskId: string; change: StatusChange }[]): Promise<void>;
   /** Status history per task, oldest first; all tasks with history when `taskIds` is absent. */
   statusHistory(orgId: string, taskIds?: readonly string[]): Promise<Map<string, StatusChange[]>>;
   /** Opens a pause of a task's clocks for a reason (e.g. `approval:act_…`); no-op when already open. */

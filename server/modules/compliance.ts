@@ -68,6 +68,8 @@ interface State {
   leaseUntil: number;
   subscriptions: Map<string, Subscription>;
   queues: Map<string, Promise<unknown>>;
+  /** Per org, the events waiting for the next evaluation. */
+  pending: Map<string, BusEvent[]>;
 }
 
 /** Per daemon (tests run several in one process); stop() has no context, so it stops them all. */
@@ -136,7 +138,17 @@ async function subscribeOrgs(ctx: ModuleContext, state: State): Promise<void> {
     const sub = await ctx.bus.subscribe(org.id, {}, (event: BusEvent) => {
       if (!/^(task|action|compliance|team|calendar|violation)\./.test(event.type)) return;
       if (/^(task|action)\./.test(event.type) && Date.now() > state.leaseUntil) return;
-      enqueue(state, org.id, () => eng.onEvent(event).catch((err: unknown) => ctx.log.warn('compliance evaluation failed', { event: event.type, subject: event.subject, error: String(err) })));
+      // Events that arrive while a batch is queued or running join the next one (a burst is evaluated together).
+      let batch = state.pending.get(org.id);
+      if (batch) {
+        batch.push(event);
+        return;
+      }
+      state.pending.set(org.id, (batch = [event]));
+      enqueue(state, org.id, () => {
+        state.pending.delete(org.id);
+        return eng.onEvents(batch).catch((err: unknown) => ctx.log.warn('compliance evaluation failed', { events: batch.length, first: batch[0]!.type, subject: batch[0]!.subject, error: String(err) }));
+      });
     });
     state.subscriptions.set(org.id, sub);
   }
@@ -165,7 +177,7 @@ export const complianceModule: Module = {
   name: 'compliance',
   routes(ctx: ModuleContext): Route[] {
     const built = build(ctx);
-    states.set(ctx, { engine: built.engine, timers: [], leaseUntil: 0, subscriptions: new Map(), queues: new Map() });
+    states.set(ctx, { engine: built.engine, timers: [], leaseUntil: 0, subscriptions: new Map(), queues: new Map(), pending: new Map() });
     const { service } = built;
     const base = '/v1/compliance';
     return [

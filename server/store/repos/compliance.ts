@@ -148,6 +148,15 @@ export class SqlComplianceRepo implements ComplianceRepo {
     }
     if (f.ruleId) { clauses.push('rule_id = ?'); params.push(f.ruleId); }
     if (f.entityId) { clauses.push('entity_id = ?'); params.push(f.entityId); }
+    if (f.entityIds) {
+      if (f.entityIds.length > 500) {
+        const lists = await Promise.all(chunks(f.entityIds).map((ids) => this.listViolations(orgId, { ...f, entityIds: ids })));
+        return lists.flat().sort((a, b) => b.detectedAt - a.detectedAt || (a.id < b.id ? 1 : -1));
+      }
+      if (f.entityIds.length === 0) return [];
+      clauses.push(`entity_id IN (${f.entityIds.map(() => '?').join(', ')})`);
+      params.push(...f.entityIds);
+    }
     if (f.teamId) { clauses.push('team_id = ?'); params.push(f.teamId); }
     if (f.activeSince !== undefined) { clauses.push('(resolved_at IS NULL OR resolved_at >= ?)'); params.push(f.activeSince); }
     const limit = f.limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(f.limit))}`;
@@ -157,6 +166,15 @@ export class SqlComplianceRepo implements ComplianceRepo {
 
   async recordStatus(orgId: string, taskId: string, change: StatusChange): Promise<void> {
     await this.db.run('INSERT INTO compliance_task_status (organization_id, task_id, status, at) VALUES (?, ?, ?, ?)', [orgId, taskId, change.status, change.at]);
+  }
+
+  async recordStatuses(orgId: string, changes: readonly { taskId: string; change: StatusChange }[]): Promise<void> {
+    for (const part of chunks(changes, 200)) {
+      await this.db.run(
+        `INSERT INTO compliance_task_status (organization_id, task_id, status, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        part.flatMap((c) => [orgId, c.taskId, c.change.status, c.change.at]),
+      );
+    }
   }
 
   async statusHistory(orgId: string, taskIds?: readonly string[]): Promise<Map<string, StatusChange[]>> {
