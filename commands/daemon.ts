@@ -192,6 +192,8 @@ export function register(program: Command, ctx: CliContext): void {
       ['version', status.version],
       ['started', status.startedAt],
       ['store', status.store],
+      ['redis', status.redis ? 'yes' : 'no'],
+      ['jobs', status.jobs],
       ['organisation', (status.org as { name: string } | null)?.name],
       ['you', `${(status.user as { name: string; role: string }).name} (${(status.user as { role: string }).role})`],
       ['claude', status.claude],

@@ -5,6 +5,7 @@ import { systemClock } from '../core/ports.js';
 import { makeCommit } from '../core/unit-of-work.js';
 import { InProcessBus } from './bus/memory.js';
 import type { RedisBus } from './bus/redis.js';
+import type { BullMqJobQueue } from './jobs/bullmq-queue.js';
 import { localLeases } from './locks/local.js';
 import type { DaemonConfig } from './config.js';
 import { Router } from './http/router.js';
@@ -68,12 +69,25 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   const ctx: ModuleContext = {
     config, store, bus, clock, log, metrics, services: createServices(), commit: makeCommit(store, bus, clock), leases,
   };
+  // Scaled mode: playbook actions run from BullMQ on the same Redis, so any daemon may take any step.
+  // Embedded mode publishes nothing and the healing module keeps its jobs in the store.
+  let jobQueue: BullMqJobQueue | null = null;
+  if (config.redis) {
+    jobQueue = new (await import('./jobs/bullmq-queue.js')).BullMqJobQueue({
+      url: config.redis, clock,
+      onError: (err, job) => log.error('job failed', { kind: job.kind, jobId: job.id, orgId: job.orgId, attempts: job.attempts, error: (err as Error).message }),
+    });
+    ctx.services.provide('jobs.queue', jobQueue);
+  }
   const hardening = await createOutbound(ctx, packageVersion());
   const startedAt = clock.now();
   const modules: Module[] = options.modules ?? [
     adminModule({
       jwtKey, version: packageVersion(), startedAt,
-      readiness: redisBus ? async () => ({ redis: redisBus!.status() }) : undefined,
+      jobs: jobQueue ? 'redis (bullmq)' : 'store',
+      readiness: redisBus || jobQueue
+        ? async () => ({ ...(redisBus ? { redis: redisBus.status() } : {}), ...(jobQueue ? { jobs: jobQueue.status() } : {}) })
+        : undefined,
     }),
     coreModule,
     secretsModule(store),
@@ -119,6 +133,8 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
     async close(): Promise<void> {
       if (http.server.listening) await http.drain(config.drainMs);
       for (const m of started.reverse()) await m.stop?.().catch((err: Error) => log.error('module stop failed', { module: m.name, error: err.message }));
+      // The healing module closed it when it stopped; this covers daemons built without that module.
+      await jobQueue?.close();
       await bus.close();
       redisLeases?.close();
       await limits.close();

@@ -35,15 +35,32 @@ describe.skipIf(!PG || !REDIS)('a playbook survives the death of the daemon that
       cpSync(first, h, { recursive: true });
       homes.push(h);
     }
-    for (const home of homes) {
-      const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0', '--redis', `${REDIS}?prefix=${prefix}`], {
-        env: { ...process.env, FOUNDRY_HOME: home, FOUNDRY_RATE_LIMIT: 'off' }, stdio: 'ignore',
-      });
-      children.push(child);
-      await eventually(() => existsSync(join(home, 'daemon.json')), 20_000, 'a daemon to start');
-      urls.push((JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { url: string }).url);
-    }
+    for (let i = 0; i < homes.length; i++) await startAt(i);
   }, 120_000);
+
+  /** (Re)starts daemon i in its state folder and waits until it listens. */
+  async function startAt(i: number): Promise<void> {
+    const home = homes[i]!;
+    const child = spawn(process.execPath, [BIN, 'daemon', 'run', '--port', '0', '--redis', `${REDIS}?prefix=${prefix}`], {
+      env: { ...process.env, FOUNDRY_HOME: home, FOUNDRY_RATE_LIMIT: 'off' }, stdio: 'ignore',
+    });
+    children[i] = child;
+    const info = await eventually(() => {
+      if (!existsSync(join(home, 'daemon.json'))) return undefined;
+      const d = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { url: string; pid: number };
+      return d.pid === child.pid ? d : undefined;
+    }, 20_000, 'a daemon to start');
+    urls[i] = info.url;
+  }
+
+  async function kill(i: number): Promise<void> {
+    const child = children[i]!;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  }
+
+  const on = (i: number, args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { home: homes[i], env: { FOUNDRY_URL: urls[i], ...env } });
 
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -67,7 +84,6 @@ describe.skipIf(!PG || !REDIS)('a playbook survives the death of the daemon that
         { id: 'restart', type: 'exec', argv: [process.execPath, '-e', 'require("fs").appendFileSync(process.env.M, "ran on " + process.ppid + "\\n")'], env: { M: marker } },
       ],
     }));
-    const on = (i: number, args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { home: homes[i], env: { FOUNDRY_URL: urls[i], ...env } });
     expect((await on(0, ['healing', 'playbooks', 'add', '--file', file])).code).toBe(0);
     const manager = JSON.parse((await on(0, ['users', 'add', 'mia', '--role', 'manager', '--json'])).stdout) as { token: string };
     const run = await on(0, ['healing', 'playbooks', 'run', 'gated-restart', '--json']);
@@ -78,8 +94,8 @@ describe.skipIf(!PG || !REDIS)('a playbook survives the death of the daemon that
       return shown.status === 'awaiting_approval';
     }, 20_000, 'the action to wait for approval');
 
-    children[0]!.kill('SIGKILL');
-    await new Promise((r) => children[0]!.once('exit', r));
+    const killedPid = children[0]!.pid;
+    await kill(0);
 
     const approve = await on(1, ['healing', 'actions', 'approve', action.id, '--yes'], { FOUNDRY_TOKEN: manager.token });
     expect(approve.code, approve.stderr).toBe(0);
@@ -91,8 +107,72 @@ describe.skipIf(!PG || !REDIS)('a playbook survives the death of the daemon that
     await new Promise((r) => setTimeout(r, 2000));
     const lines = readFileSync(marker, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).not.toContain(String(children[0]!.pid));
+    expect(lines[0]).not.toContain(String(killedPid));
     const audit = await on(2, ['audit', 'verify']);
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
   }, 180_000);
+
+  it('runs playbook steps from the shared Redis queue, and says so', async () => {
+    const i = children.findIndex((c) => c.exitCode === null && c.signalCode === null);
+    const status = JSON.parse((await on(i, ['daemon', 'status', '--json'])).stdout) as { redis: boolean; jobs: string };
+    expect(status).toMatchObject({ redis: true, jobs: 'redis (bullmq)' });
+    const token = readFileSync(join(homes[i]!, 'admin.token'), 'utf8').trim();
+    const ready = await fetch(`${urls[i]}/readyz`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { store: 'ok', redis: 'ok', jobs: 'ok' } });
+  });
+
+  /**
+   * kill -9 the daemon whose worker is inside an exec step. The step prints its daemon's pid, then (on its
+   * first run only) waits until that daemon is gone. Another daemon takes the job over once its lock runs
+   * out, and the step's idempotency declaration decides: repeated when idempotent, the action failed
+   * as interrupted when not.
+   */
+  for (const idempotent of [true, false]) {
+    it(`takes over an action whose daemon died inside ${idempotent ? 'an idempotent' : 'a non-idempotent'} step`, async () => {
+      const marker = join(dir, `marker-${idempotent}`);
+      const file = join(dir, `playbook-${idempotent}.json`);
+      const script = `
+        const fs = require("fs");
+        fs.appendFileSync(process.env.M, process.ppid + "\\n");
+        if (fs.readFileSync(process.env.M, "utf8").trim().split("\\n").length > 1) process.exit(0);
+        const parent = process.ppid;
+        setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 100);`;
+      const name = `slow-step-${idempotent}`;
+      writeFileSync(file, JSON.stringify({
+        name, cooldown: 0,
+        steps: [{ id: 'slow', type: 'exec', argv: [process.execPath, '-e', script], env: { M: marker }, timeout: '2m', idempotent }],
+      }));
+      const live = () => children.map((c, n) => (c.exitCode === null && c.signalCode === null ? n : -1)).filter((n) => n >= 0);
+      const first = live()[0]!;
+      expect((await on(first, ['healing', 'playbooks', 'add', '--file', file])).code).toBe(0);
+      const run = await on(first, ['healing', 'playbooks', 'run', name, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const action = JSON.parse(run.stdout) as { id: string };
+      const pid = Number(await eventually(() => (existsSync(marker) ? readFileSync(marker, 'utf8').trim() : ''), 20_000, 'the step to start'));
+      const victim = children.findIndex((c) => c.pid === pid);
+      expect(victim).toBeGreaterThanOrEqual(0);
+      await kill(victim);
+      const witness = live()[0]!;
+      const done = await eventually(async () => {
+        const shown = JSON.parse((await on(witness, ['healing', 'actions', 'show', action.id, '--json'])).stdout) as {
+          status: string; error: string | null; steps?: Array<{ stepId: string; status: string; attempt: number; error: string | null }>;
+        };
+        return ['succeeded', 'failed', 'rolled_back'].includes(shown.status) ? shown : undefined;
+      }, 60_000, 'the action to finish');
+      const lines = readFileSync(marker, 'utf8').trim().split('\n');
+      if (idempotent) {
+        expect(done.status).toBe('succeeded');
+        expect(lines).toHaveLength(2);
+        expect(lines[1]).not.toBe(String(pid));
+        expect(done.steps?.find((st) => st.stepId === 'slow')).toMatchObject({ status: 'succeeded', attempt: 2 });
+      } else {
+        expect(done.status).toBe('failed');
+        expect(lines).toEqual([String(pid)]);
+        expect(done.steps?.find((st) => st.stepId === 'slow')?.error).toMatch(/^interrupted/);
+      }
+      // The dead daemon comes back, so the next case has two others to choose from.
+      await startAt(victim);
+    }, 120_000);
+  }
 });

@@ -79,7 +79,7 @@ describe.skipIf(!PG || !REDIS)('three daemons on one PostgreSQL and one Redis', 
 
   it('reports Redis in readiness', async () => {
     const res = await fetch(`${urls[0]}/readyz`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await res.json()).toEqual({ status: 'ready', checks: { store: 'ok', redis: 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { store: 'ok', redis: 'ok', jobs: 'ok' } });
   });
 
   it('stores 3,000 tasks created through all three at once exactly once, every SSE client sees every event in order, and the audit chain holds', async () => {
@@ -192,14 +192,30 @@ describe.skipIf(!PG || !REDIS)('when Redis goes away', () => {
       expect((await create('with redis')).status).toBe(201);
       await eventually(() => seen.titles.has('with redis'), 10_000, 'the first event on the other daemon');
 
+      const json = { ...auth, 'content-type': 'application/json' };
+      const source = JSON.stringify({ name: 'through-the-outage', cooldown: 0, steps: [{ id: 'tell', type: 'notify', channel: 'event', text: 'ran' }] });
+      const playbook = (await (await fetch(`${urls[0]}/v1/healing/playbooks`, { method: 'POST', headers: json, body: JSON.stringify({ source }) })).json()) as { id: string };
+
       redis.kill('SIGKILL');
       await eventually(async () => (await ready(urls[0]!)).checks.redis.startsWith('degraded'), 15_000, 'readiness to say degraded');
+      await eventually(async () => (await ready(urls[0]!)).checks.jobs.startsWith('degraded'), 15_000, 'the job queue to say degraded');
       expect((await ready(urls[0]!)).status).toBe('ready');
       expect((await create('without redis')).status).toBe(201);
       await eventually(() => seen.titles.has('without redis'), 10_000, 'the event to travel through the store');
+      // A playbook run during the outage is accepted; its job waits in memory, and readiness says so.
+      const run = await fetch(`${urls[0]}/v1/healing/playbooks/${playbook.id}/run`, { method: 'POST', headers: json, body: '{}' });
+      expect(run.status).toBe(201);
+      const action = (await run.json()) as { id: string; status: string };
+      expect(action.status).toBe('pending');
+      expect((await ready(urls[0]!)).checks.jobs).toContain('1 job(s) held in memory');
 
       redis = startRedis();
       await eventually(async () => (await ready(urls[0]!)).checks.redis === 'ok', 20_000, 'redis to come back');
+      await eventually(async () => (await ready(urls[0]!)).checks.jobs === 'ok', 20_000, 'the job queue to recover');
+      await eventually(async () => {
+        const a = (await (await fetch(`${urls[1]}/v1/healing/actions/${action.id}`, { headers: auth })).json()) as { status: string };
+        return a.status === 'succeeded';
+      }, 20_000, 'the action held through the outage to run');
       expect((await create('redis is back')).status).toBe(201);
       await eventually(() => seen.titles.has('redis is back'), 10_000, 'events after recovery');
       expect([...seen.ids].sort((a, b) => a - b)).toEqual(seen.ids);

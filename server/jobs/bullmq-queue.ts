@@ -27,6 +27,16 @@ export interface BullMqQueueOptions {
   onError?: (err: unknown, job: Job) => void;
 }
 
+/** A job asked for while Redis was unreachable. */
+interface Held {
+  orgId: string;
+  kind: string;
+  payload: unknown;
+  key: string | undefined;
+  runAt: number;
+  jobId: string;
+}
+
 interface JobData {
   orgId: string;
   payload: unknown;
@@ -64,6 +74,8 @@ export class BullMqJobQueue implements JobQueue {
   private readonly o: Required<Omit<BullMqQueueOptions, 'onError'>> & Pick<BullMqQueueOptions, 'onError'>;
   private closed: Promise<void> | null = null;
   private lastError: string | null = null;
+  private readonly held = new Map<string, Held>();
+  private flushing = false;
 
   constructor(options: BullMqQueueOptions) {
     // Lock 5 s, renewed every 2.5 s, stalled check every 1.5 s: a dead daemon's job moves within about
@@ -77,30 +89,71 @@ export class BullMqJobQueue implements JobQueue {
     this.producer = this.connect(url, { maxRetriesPerRequest: 2 });
     this.queue = new Queue<JobData>(this.o.name, { connection: this.producer, prefix: this.prefix });
     this.queue.on('error', (err: Error) => this.noteError(err));
+    this.producer.on('ready', () => void this.flushHeld());
   }
 
+  /**
+   * Adds the job to Redis. While Redis is unreachable the job is held in memory and added when the
+   * connection returns (readiness says how many wait), so a request that already committed its action
+   * does not fail for it; should this daemon die meanwhile, the healing engine's recovery at the next
+   * start enqueues every unfinished action again.
+   */
   async enqueue(orgId: string, kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
-    const now = this.o.clock.now();
-    const runAt = options.runAt ?? now;
-    const delay = Math.max(0, runAt - now);
-    const jobId = `job_${randomUUID()}`;
+    const runAt = options.runAt ?? this.o.clock.now();
+    const waiting = options.key ? this.held.get(options.key) : undefined;
+    if (waiting) {
+      waiting.runAt = Math.min(waiting.runAt, runAt);
+      return waiting.jobId;
+    }
+    const held: Held = { orgId, kind, payload, key: options.key, runAt, jobId: `job_${randomUUID()}` };
+    try {
+      return await this.add(held);
+    } catch (err) {
+      if (this.producer.status === 'ready') throw err;
+      this.noteError(err as Error);
+      this.held.set(held.key ?? held.jobId, held);
+      return held.jobId;
+    }
+  }
+
+  private async add(h: Held): Promise<string> {
+    const delay = Math.max(0, h.runAt - this.o.clock.now());
     const opts: JobsOptions = {
-      jobId, delay,
+      jobId: h.jobId, delay,
       attempts: this.o.maxAttempts,
       backoff: { type: 'exponential', delay: this.o.backoffMs },
       removeOnComplete: true,
       // Failed jobs stay a week for inspection (BullMQ's failed set), at most 1,000 of them.
       removeOnFail: { age: 7 * 86_400, count: 1_000 },
     };
-    if (options.key) {
+    if (h.key) {
       // Due now: a waiting or delayed job of the key is made due now too (reschedule). A later deadline
       // never postpones one already queued; an earlier one is applied below.
-      opts.deduplication = { id: options.key, keepLastIfActive: true, ...(delay === 0 ? { reschedule: true } : {}) };
+      opts.deduplication = { id: h.key, keepLastIfActive: true, ...(delay === 0 ? { reschedule: true } : {}) };
     }
-    const job = await this.queue.add(kind, { orgId, payload, runAt }, opts);
-    const id = job.id ?? jobId;
-    if (id !== jobId && delay > 0) await this.bringForward(id, runAt);
+    const job = await this.queue.add(h.kind, { orgId: h.orgId, payload: h.payload, runAt: h.runAt }, opts);
+    const id = job.id ?? h.jobId;
+    if (id !== h.jobId && delay > 0) await this.bringForward(id, h.runAt);
     return id;
+  }
+
+  /** Jobs held while Redis was away go in now, oldest first; those that fail again stay held. */
+  private async flushHeld(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (const [k, h] of [...this.held]) {
+        try {
+          await this.add(h);
+          this.held.delete(k);
+        } catch (err) {
+          this.noteError(err as Error);
+          return;
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   handle(kind: string, handler: JobHandler): void {
@@ -138,8 +191,9 @@ export class BullMqJobQueue implements JobQueue {
   /** 'ok', or why not: readiness reports it. */
   status(): string {
     const conns = [this.producer, ...(this.workerConn ? [this.workerConn] : [])];
-    if (conns.every((c) => c.status === 'ready')) return 'ok';
-    return `degraded: ${this.lastError ?? 'redis unreachable'} (playbook steps wait until Redis returns)`;
+    const held = this.held.size > 0 ? `; ${this.held.size} job(s) held in memory` : '';
+    if (conns.every((c) => c.status === 'ready') && !held) return 'ok';
+    return `degraded: ${this.lastError ?? 'redis unreachable'} (playbook steps wait until Redis returns${held})`;
   }
 
   /** Jobs waiting, running and failed, across all daemons; for /readyz and tests. */

@@ -14,6 +14,8 @@ export interface AdminOptions {
   jwtKey: Uint8Array;
   version: string;
   startedAt: number;
+  /** Where playbook actions queue: 'store' (embedded) or 'redis (bullmq)' (scaled). */
+  jobs?: string;
   /** Extra readiness checks (e.g. Redis in scaled mode). */
   readiness?: () => Promise<Record<string, string>>;
 }
@@ -67,7 +69,7 @@ export function adminModule(opts: AdminOptions): Module {
             return {
               body: {
                 version: opts.version, startedAt: opts.startedAt, pid: process.pid, store: store.kind,
-                redis: config.redis !== null, org: org ? { id: org.id, name: org.name } : null,
+                redis: config.redis !== null, jobs: opts.jobs ?? 'store', org: org ? { id: org.id, name: org.name } : null,
                 user: { id: caller.userId, name: caller.userName, role: caller.role },
                 flags: {
                   ENABLE_AI_ROUTING: config.flags.aiRouting,
