@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/ports.js';
 import { InProcessBus } from '../server/bus/memory.js';
 import { initHome, type InitResult } from '../server/init.js';
+import { sign } from '../server/routing/webhooks.js';
 import { Keyring, isSealed, keyFile } from '../server/secrets/keyring.js';
 import { SecretVault } from '../server/secrets/vault.js';
 import { openStore } from '../server/store/index.js';
@@ -86,6 +87,9 @@ describe('secrets at rest, end to end', () => {
   const smtpPassword = `pw-${randomBytes(10).toString('hex')}`;
   const smtp = `smtp://ops:${smtpPassword}@mail.example.com:587`;
   const apiKey = `sk-ant-${randomBytes(16).toString('hex')}`;
+  // Routing webhook HMAC secrets: one stored in plain text by an older version, one configured over the API.
+  const legacyHookSecret = `legacy-${randomBytes(12).toString('hex')}`;
+  const hookSecret = `hook-${randomBytes(12).toString('hex')}`;
   const outputs: CliResult[] = [];
   let init: InitResult;
   let daemon: SpawnedDaemon | null = null;
@@ -101,7 +105,36 @@ describe('secrets at rest, end to end', () => {
 
   it('stores integration secrets encrypted and shows them nowhere: db, logs, audit, events, --json output', async () => {
     init = await initHome({ home, demo: true });
+    const old = await openStore(init.db, { migrate: false });
+    try {
+      await old.routing.upsertWebhook({ orgId: init.orgId, source: 'legacy', kind: 'generic', secret: legacyHookSecret, mapping: { title: 'title' }, enabled: true, createdAt: 1, updatedAt: 1 });
+    } finally {
+      await old.close();
+    }
     daemon = await spawnDaemon(home);
+    const api = async (path: string, init2: { method?: string; json?: unknown; headers?: Record<string, string>; raw?: string; token?: string | null } = {}) => {
+      const headers: Record<string, string> = { ...init2.headers };
+      if (init2.token !== null) headers.authorization = `Bearer ${init2.token ?? init.token}`;
+      if (init2.json !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${daemon!.url}${path}`, { method: init2.method ?? 'GET', headers, body: init2.raw ?? (init2.json === undefined ? undefined : JSON.stringify(init2.json)) });
+      const text = await res.text();
+      outputs.push({ code: res.status, stdout: text, stderr: '' });
+      return { status: res.status, text };
+    };
+
+    // The plain-text row was sealed when the daemon started, and still verifies signatures.
+    const payload = JSON.stringify({ title: 'disk full on db-7' });
+    const legacy = await api('/v1/integrations/webhook/legacy', { method: 'POST', raw: payload, headers: { 'content-type': 'application/json', 'x-foundry-signature': sign(legacyHookSecret, payload) }, token: null });
+    expect(legacy.status, legacy.text).toBe(201);
+    // A new source: the answer, the list and the audit entry name it, never its secret.
+    const put = await api('/v1/integrations/webhooks/gh', { method: 'PUT', json: { kind: 'github', secret: hookSecret } });
+    expect(put.status, put.text).toBe(200);
+    expect(JSON.parse(put.text)).toMatchObject({ source: 'gh', kind: 'github', path: '/v1/integrations/webhook/gh' });
+    expect((await api('/v1/integrations/webhooks')).status).toBe(200);
+    const ping = JSON.stringify({ zen: 'Keep it logically awesome.' });
+    const signed = { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-hub-signature-256': sign(hookSecret, ping) };
+    expect((await api('/v1/integrations/webhook/gh', { method: 'POST', raw: ping, headers: signed, token: null })).status).toBe(202);
+    expect((await api('/v1/integrations/webhook/gh', { method: 'POST', raw: ping, headers: { ...signed, 'x-hub-signature-256': sign('wrong-secret', ping) }, token: null })).status).toBe(401);
 
     const set = await cli(['secrets', 'set', 'slack_webhook', '--json'], { input: `${slack}\n` });
     expect(set.code, set.stderr).toBe(0);
@@ -113,7 +146,10 @@ describe('secrets at rest, end to end', () => {
     expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toEqual(['anthropic_api_key', 'slack_webhook', 'smtp_url']);
     const rotated = await cli(['secrets', 'rotate-key', '--json']);
     expect(rotated.code, rotated.stderr).toBe(0);
-    expect(JSON.parse(rotated.stdout)).toMatchObject({ resealed: 3, retired: [expect.any(String)] });
+    // Three integration secrets and two webhook secrets.
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ resealed: 5, retired: [expect.any(String)] });
+    // Signatures still verify under the new key.
+    expect((await api('/v1/integrations/webhook/gh', { method: 'POST', raw: ping, headers: signed, token: null })).status).toBe(202);
     for (const args of [['audit', 'list', '--json'], ['audit', 'verify', '--json'], ['secrets', 'list'], ['daemon', 'status', '--json']]) {
       const r = await cli(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -135,11 +171,17 @@ describe('secrets at rest, end to end', () => {
       expect(await vault.get(init.orgId, 'slack_webhook')).toBe(slack);
       expect(await vault.get(init.orgId, 'smtp_url')).toBe(smtp);
       expect(await vault.get(init.orgId, 'anthropic_api_key')).toBe(apiKey);
+      const ring = Keyring.open(home);
+      for (const [source, secret] of [['legacy', legacyHookSecret], ['gh', hookSecret]] as const) {
+        const stored = (await store.routing.getWebhook(source))!.secret;
+        expect(isSealed(stored) && Keyring.keyOf(stored)).toBe(JSON.parse(rotated.stdout).keyId);
+        expect(ring.open(stored, `routing_webhooks/${source}`)).toBe(secret);
+      }
     } finally {
       await store.close();
     }
 
-    const planted = [slack.split('/').pop()!, smtpPassword, apiKey];
+    const planted = [slack.split('/').pop()!, smtpPassword, apiKey, legacyHookSecret, hookSecret];
     const written = filesUnder(home).filter((f) => !f.endsWith('secrets.key'));
     expect(written.some((f) => f.endsWith('foundry.db'))).toBe(true);
     expect(written.some((f) => f.endsWith('daemon.log'))).toBe(true);

@@ -18,7 +18,7 @@ import type { Module, ModuleContext } from './module.js';
 import { isSealed } from '../secrets/keyring.js';
 import type { Secrets } from '../secrets/vault.js';
 
-/** Webhook secrets are sealed at rest (AES-256-GCM) under this context when the vault is present. */
+/** Webhook secrets are sealed at rest (AES-256-GCM) under this context, bound to the source's name. */
 const secretContext = (source: string): string => `routing_webhooks/${source}`;
 
 const text = (max: number) => z.string().max(max);
@@ -158,9 +158,12 @@ export const routingModule: Module = {
     states.set(ctx, state);
     const { engine } = state;
     const secrets = ctx.services.get<Secrets>('secrets');
-    secrets?.registerColumn({ table: 'routing_webhooks', idColumns: ['source'], column: 'secret', context: (row) => secretContext(String(row.source)) });
+    if (!secrets) throw new Error('webhook secrets are sealed at rest: the secrets module must be built before routing (server/daemon.ts)');
+    // Registered, so key rotation re-seals them and start-up seals any row an older version stored in plain text.
+    secrets.registerColumn({ table: 'routing_webhooks', idColumns: ['source'], column: 'secret', context: (row) => secretContext(String(row.source)) });
+    // A plain value can only be a row written by an older daemon that a newer one has not sealed yet (scaled mode).
     const secretOf = (hook: { source: string; secret: string }): string =>
-      secrets && isSealed(hook.secret) ? secrets.open(hook.secret, secretContext(hook.source)) : hook.secret;
+      isSealed(hook.secret) ? secrets.open(hook.secret, secretContext(hook.source)) : hook.secret;
     ctx.services.provide('routing.explain', (orgId: string, taskId: string) => engine.explain(orgId, taskId));
     ctx.services.provide('routing', engine);
 
@@ -279,7 +282,7 @@ export const routingModule: Module = {
           const now = ctx.clock.now();
           const existing = await ctx.store.routing.getWebhook(source);
           if (existing && existing.orgId !== caller.orgId) throw new AppError('conflict', `webhook source ${source} is taken`, 'choose another name');
-          const secret = secrets ? secrets.seal(body.secret, secretContext(source)) : body.secret;
+          const secret = secrets.seal(body.secret, secretContext(source));
           const hook = { orgId: caller.orgId, source, kind: body.kind, secret, mapping, enabled: body.enabled, createdAt: existing?.createdAt ?? now, updatedAt: now };
           await ctx.commit(caller.actor, async (tx) => {
             await tx.routing.upsertWebhook(hook);

@@ -7,6 +7,8 @@ import { AppError } from '../../core/errors.js';
 export const keyFile = (home: string): string => join(home, 'secrets.key');
 
 const PREFIX = 'enc:v1:';
+/** What every sealed value starts with (for SQL that looks for values still in plain text). */
+export const SEALED_PREFIX = PREFIX;
 const IV_BYTES = 12;
 
 interface KeyEntry {

@@ -41,5 +41,12 @@ export function secretsModule(store: SqlStore): Module {
         }),
       ];
     },
+    // Every engine registered its sealed columns in routes(); values stored before a column was sealed
+    // (routing webhook secrets of older versions) are encrypted now, before the daemon listens.
+    async start(ctx: ModuleContext): Promise<void> {
+      for (const s of (await vault?.sealPlaintextColumns()) ?? []) {
+        ctx.log.info('sealed plain-text secrets at rest', { table: s.table, column: s.column, rows: s.sealed });
+      }
+    },
   };
 }

@@ -3,7 +3,7 @@ import type { Actor, AuditDraft, EventDraft } from '../../core/model.js';
 import type { Clock, EventBus } from '../../core/ports.js';
 import { num, type SqlDb } from '../store/sql.js';
 import { SqlStore } from '../store/index.js';
-import { Keyring } from './keyring.js';
+import { isSealed, Keyring, SEALED_PREFIX } from './keyring.js';
 
 export const SECRET_NAME = /^[a-z][a-z0-9_.:-]{0,99}$/;
 
@@ -127,6 +127,30 @@ export class SecretVault implements Secrets {
     });
     const retired = this.keyring.retireOldKeys();
     return { keyId, resealed, retired };
+  }
+
+  /**
+   * Seals values of registered columns still held in plain text (rows written before the column was
+   * sealed), all in one transaction, and returns how many. Each row is updated only if it still holds the
+   * plain value it was read with, so two daemons starting at once never seal a value twice.
+   */
+  async sealPlaintextColumns(): Promise<Array<{ table: string; column: string; sealed: number }>> {
+    return this.db.transaction(async (db) => {
+      const out: Array<{ table: string; column: string; sealed: number }> = [];
+      for (const c of this.columns) {
+        const where = c.idColumns.map((k) => `${k} = ?`).join(' AND ');
+        let sealed = 0;
+        const rows = await db.all<Record<string, unknown>>(`SELECT ${[...c.idColumns, c.column].join(', ')} FROM ${c.table} WHERE substr(${c.column}, 1, ${SEALED_PREFIX.length}) <> ?`, [SEALED_PREFIX]);
+        for (const row of rows) {
+          const value = row[c.column];
+          if (typeof value !== 'string' || isSealed(value)) continue;
+          sealed += await db.run(`UPDATE ${c.table} SET ${c.column} = ? WHERE ${where} AND ${c.column} = ?`,
+            [this.keyring.seal(value, c.context(row)), ...c.idColumns.map((k) => row[k] as string), value]);
+        }
+        if (sealed > 0) out.push({ table: c.table, column: c.column, sealed });
+      }
+      return out;
+    });
   }
 
   /** The unit of work over this table: the change, its audit entry and events in one transaction. */
