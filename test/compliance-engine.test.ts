@@ -150,4 +150,14 @@ forEachStore('the compliance engine over a real store', (kind) => {
     expect((await engine.onEvents(p3.map((t) => event(t, 'task.updated')))).filter((t) => t.kind !== 'none')).toEqual([]);
     expect((await store.compliance.statusHistory(orgId, p3.map((t) => t.id))).get(p3[1]!.id)).toHaveLength(1);
   });
+
+  it('shares a sweep already running, and readers reuse one of the last second', async () => {
+    const [a, b] = await Promise.all([engine.sweep(orgId), engine.sweep(orgId)]);
+    expect(b).toBe(a);
+    expect(await engine.recentSweep(orgId, 1000)).toBe(a);
+    now += 1001;
+    const c = await engine.recentSweep(orgId, 1000);
+    expect(c).not.toBe(a);
+    expect(c.at).toBe(now);
+  });
 });

@@ -31,6 +31,8 @@ export interface ComplianceDeps {
   /** Where high and critical violations are announced (the event itself is always published). */
   notifyChannels?: readonly NotifyChannel[];
   observer?: ComplianceObserver;
+  /** Lets other work run; a sweep calls it every few milliseconds so it never holds the event loop long. */
+  pause?: () => Promise<void>;
   /** Rules and teams are reloaded at most this often unless a change invalidates them. */
   contextTtlMs?: number;
   /** A sweep rereads every task at least this often (default 15 minutes); in between it reads changes only. */
@@ -58,6 +60,8 @@ const SYSTEM_ACTOR = 'system:compliance';
 const TASK_EVENTS = /^task\./;
 const ACTION_EVENTS = /^action\./;
 const BATCH = 500;
+/** How long a sweep evaluates before it lets other work run. */
+const SLICE_MS = 5;
 
 type ActiveIndex = Map<string, Map<string, Violation>>; // entityId → ruleId → active violation
 
@@ -72,6 +76,8 @@ export class ComplianceEngine {
   /** Clocks already announced as at risk, per org (`task|rule`). */
   private readonly warned = new Map<string, Set<string>>();
   private readonly sets = new Map<string, { set: WorkingSet; context: OrgContext | null }>();
+  private readonly sweeping = new Map<string, Promise<SweepResult>>();
+  private readonly lastSweeps = new Map<string, SweepResult>();
 
   constructor(private readonly deps: ComplianceDeps) {}
 
@@ -262,8 +268,26 @@ export class ComplianceEngine {
     return entry.set;
   }
 
+  /**
+   * A sweep that started at most `maxAgeMs` ago, or a new one; one already running is shared. For
+   * readers (`compliance check`): changes reach the engine through events between sweeps anyway.
+   */
+  async recentSweep(orgId: string, maxAgeMs: number): Promise<SweepResult> {
+    const last = this.lastSweeps.get(orgId);
+    if (last && this.deps.clock.now() - last.at <= maxAgeMs) return last;
+    return this.sweep(orgId);
+  }
+
   /** A full sweep of one organisation: open tasks, tasks and actions with active violations, recent actions. */
-  async sweep(orgId: string): Promise<SweepResult> {
+  sweep(orgId: string): Promise<SweepResult> {
+    const running = this.sweeping.get(orgId);
+    if (running) return running;
+    const sweep = this.sweepNow(orgId).finally(() => this.sweeping.delete(orgId));
+    this.sweeping.set(orgId, sweep);
+    return sweep;
+  }
+
+  private async sweepNow(orgId: string): Promise<SweepResult> {
     const started = this.deps.clock.now();
     const t0 = performance.now();
     const ctx = await this.context(orgId);
@@ -283,7 +307,12 @@ export class ComplianceEngine {
     const atRisk: EventDraft[] = [];
     const stillAtRisk = new Set<string>();
     const warnedBefore = this.warned.get(orgId) ?? new Set<string>();
-    for (const task of ws.tasks.values()) {
+    let slice = performance.now();
+    for (const task of [...ws.tasks.values()]) {
+      if (this.deps.pause && performance.now() - slice > SLICE_MS) {
+        await this.deps.pause();
+        slice = performance.now();
+      }
       this.evaluate(ctx, ws.entity(task, ctx.teamName), ws.active.get(task.id), started, transitions, clocks);
       for (const { rule, clock } of clocks) {
         if (clock.status === 'breached') {
@@ -333,6 +362,7 @@ export class ComplianceEngine {
       else if (t.violation.status === 'pending' && t.kind === 'create') result.pending += 1;
     }
     result.ms = Math.round((performance.now() - t0) * 10) / 10;
+    this.lastSweeps.set(orgId, result);
     this.deps.observer?.swept?.(orgId, result);
     return result;
   }

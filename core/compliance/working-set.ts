@@ -10,8 +10,12 @@ import type { Repos } from '../ports.js';
 import { taskEntity, type StatusChange, type TaskEntity } from './entities.js';
 import { ACTIVE_STATUSES, type Transition, type Violation } from './violations.js';
 
-/** Changes committed just before a sweep may carry an updatedAt slightly older than its start. */
-const SYNC_MARGIN_MS = 5 * 60_000;
+/**
+ * Changes committed just before a sweep may carry an updatedAt slightly older than its start (and
+ * another daemon's clock may run a little behind). Every change in the margin is read again at each
+ * sync, so it stays small: under load that is thousands of tasks per minute.
+ */
+const SYNC_MARGIN_MS = 30_000;
 
 export class WorkingSet {
   readonly tasks = new Map<string, Task>();

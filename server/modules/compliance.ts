@@ -91,6 +91,9 @@ function metricsFor(ctx: ModuleContext) {
   };
 }
 
+/** How often the score gauge is recomputed after sweeps. */
+const SCORE_EVERY_MS = 10_000;
+
 function build(ctx: ModuleContext): { engine: ComplianceEngine; service: ComplianceService } {
   const m = metricsFor(ctx);
   const settings = notifierSettings(ctx.config.settings);
@@ -103,8 +106,10 @@ function build(ctx: ModuleContext): { engine: ComplianceEngine; service: Complia
   const shared = ctx.services.get<Notifier>('notifier');
   const notifier = channels.length > 0 ? shared ?? new ChannelNotifier(settings, ctx.commit, secrets) : undefined;
   let service: ComplianceService | null = null;
+  const scoredAt = new Map<string, number>();
   const eng = new ComplianceEngine({
     repos: ctx.store, commit: ctx.commit, clock: ctx.clock, notifier, notifyChannels: channels,
+    pause: () => new Promise((resolve) => setImmediate(resolve)),
     observer: {
       detected: (_org, list) => { for (const v of list) m.violations.inc({ severity: v.severity, rule: v.ruleName }); },
       swept: (orgId, result: SweepResult) => {
@@ -113,6 +118,9 @@ function build(ctx: ModuleContext): { engine: ComplianceEngine; service: Complia
           const [clock, priority] = key.split(':');
           m.breaches.set({ clock: clock!, priority: priority! }, n);
         }
+        // The score reads every team's task counts: at most every SCORE_EVERY_MS, however often sweeps run.
+        if (Date.now() - (scoredAt.get(orgId) ?? 0) < SCORE_EVERY_MS) return;
+        scoredAt.set(orgId, Date.now());
         void service?.score(orgId).then((s) => {
           m.score.set({ scope: 'org', team: '' }, s.org.score);
           for (const t of s.teams) m.score.set({ scope: 'team', team: t.team }, t.score);
