@@ -32,6 +32,38 @@ forEachStore('workload repository', (kind: StoreKind) => {
     expect(await store.workload.listSnapshots('org_other')).toEqual([]);
   });
 
+  it('pages snapshots in (member, day) order after a position, with the same filters as the list', async () => {
+    const days = ['2026-03-01', '2026-03-02', '2026-03-03'];
+    await store.workload.upsertSnapshots('org_1', ['m1', 'm2', 'm3', 'm4'].flatMap((m, i) => days.map((d) => snap(m, d, { teamId: i % 2 ? 'team_b' : 'team_a' }))));
+    await store.workload.upsertSnapshots('org_2', [snap('m0', '2026-03-01')]);
+    const walk = async (q: Parameters<SqlStore['workload']['listSnapshots']>[1] = {}, limit = 2) => {
+      const seen: string[] = [];
+      let after: { memberId: string; day: string } | undefined;
+      for (;;) {
+        const page = await store.workload.pageSnapshots('org_1', q ?? {}, { limit, ...(after ? { after } : {}) });
+        seen.push(...page.map((s) => `${s.memberId}/${s.day}`));
+        if (page.length < limit) return seen;
+        after = { memberId: page[limit - 1]!.memberId, day: page[limit - 1]!.day };
+      }
+    };
+    const all = (await store.workload.listSnapshots('org_1')).map((s) => `${s.memberId}/${s.day}`);
+    expect(all).toHaveLength(12);
+    expect(await walk()).toEqual(all);
+    expect(await walk({}, 5)).toEqual(all);
+    expect(await walk({ teamId: 'team_b' })).toEqual(['m2', 'm4'].flatMap((m) => days.map((d) => `${m}/${d}`)));
+    expect(await walk({ from: '2026-03-02', to: '2026-03-02' })).toEqual(['m1', 'm2', 'm3', 'm4'].map((m) => `${m}/2026-03-02`));
+    expect(await store.workload.pageSnapshots('org_1', {}, { after: { memberId: 'm4', day: '2026-03-03' }, limit: 10 })).toEqual([]);
+  });
+
+  it.runIf(kind === 'sqlite')('reads a page of one team through an index in (member, day) order, without sorting', async () => {
+    const plan = (await store.db.all<{ detail: string }>(
+      "EXPLAIN QUERY PLAN SELECT * FROM workload_snapshots WHERE organization_id = ? AND team_id = ? AND (member_id, day) > (?, ?) ORDER BY member_id, day LIMIT 501",
+      ['org_1', 'team_a', 'm1', '2026-03-01'],
+    )).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/USING INDEX workload_snapshots_team_member \(organization_id=\? AND team_id=\? AND \(member_id,day\)>\(\?,\?\)\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
   it('writes large batches in one go', async () => {
     const many = Array.from({ length: 1000 }, (_, i) => snap(`m${i}`, '2026-03-01'));
     await store.workload.upsertSnapshots('org_1', many);

@@ -11,6 +11,12 @@ export interface SnapshotQuery {
   to?: string;
 }
 
+/** Where a page of snapshots starts: after this (member, day), in that order. */
+export interface SnapshotPage {
+  after?: { memberId: string; day: string };
+  limit: number;
+}
+
 /** A member's current risk level, kept so hysteresis survives restarts. */
 export interface RiskState {
   memberId: string;
@@ -40,6 +46,8 @@ export interface WorkloadRepo {
   /** Inserts or replaces snapshots by (member, day). */
   upsertSnapshots(orgId: string, snapshots: readonly WorkloadSnapshot[]): Promise<void>;
   listSnapshots(orgId: string, query?: SnapshotQuery): Promise<WorkloadSnapshot[]>;
+  /** One page in (member, day) order: at most `limit` snapshots after the `after` position. */
+  pageSnapshots(orgId: string, query: SnapshotQuery, page: SnapshotPage): Promise<WorkloadSnapshot[]>;
   /** The latest day with any snapshot, or null. */
   latestDay(orgId: string): Promise<string | null>;
   riskStates(orgId: string): Promise<RiskState[]>;

@@ -14,14 +14,41 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refin
 const intText = (min: number, max: number) =>
   z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= min && n <= max, `expected ${min}..${max}`);
 
+const DEFAULT_PAGE = 500;
+const MAX_PAGE = 1000;
+
 const showQuery = z.object({ team: z.string().max(200).optional() });
 const forecastQuery = z.object({ team: z.string().max(200).optional(), days: intText(1, 90).optional() });
 const alertsQuery = z.object({ member: z.string().max(200).optional(), limit: intText(1, 1000).optional() });
 const rangeQuery = z.object({ team: z.string().max(200).optional(), from: day.optional(), to: day.optional() });
-const snapshotsQuery = rangeQuery.extend({ member: z.string().max(200).optional() });
+const snapshotsQuery = rangeQuery.extend({
+  member: z.string().max(200).optional(),
+  limit: intText(1, MAX_PAGE).optional(),
+  cursor: z.string().max(600).optional(),
+});
 const refreshBody = z.object({ from: day.optional(), to: day.optional(), days: z.number().int().min(1).max(366).optional() }).strict();
 
 const DEFAULT_INTERVAL_S = 900;
+
+/** The position after the last snapshot of a page, opaque to clients: base64url of [memberId, day]. */
+function encodeSnapshotCursor(memberId: string, day: string): string {
+  return Buffer.from(JSON.stringify([memberId, day])).toString('base64url');
+}
+
+function decodeSnapshotCursor(cursor: string): { memberId: string; day: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    v = null;
+  }
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !v[0] || v[0].length > 200 || typeof v[1] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v[1])) {
+    // Worded like the router's own query errors (`query limit: …`, path `query.limit`).
+    throw new AppError('validation', 'query cursor: not a cursor of this list', 'pass the X-Next-Cursor of the previous page, or leave cursor out for the first page', [{ path: 'query.cursor', message: 'not a cursor of this list' }]);
+  }
+  return { memberId: v[0], day: v[1] };
+}
+
 /** Events that change what `workload show` lists (members' names, teams, on-call flags). */
 const DIRECTORY_EVENTS = ['member.created', 'member.updated', 'member.removed', 'team.created', 'team.updated'];
 const VIEW_TTL_MS = 60_000;
@@ -207,7 +234,19 @@ export const workloadModule: Module = {
           let teamId: string | undefined;
           if (query.member) memberId = (await store.members.find(caller.orgId, query.member))?.id ?? query.member;
           if (query.team) teamId = (await store.teams.find(caller.orgId, query.team))?.id ?? query.team;
-          return { body: await store.workload.listSnapshots(caller.orgId, { memberId, teamId, from: query.from, to: query.to }) };
+          const limit = query.limit ?? DEFAULT_PAGE;
+          const after = query.cursor ? decodeSnapshotCursor(query.cursor) : undefined;
+          // One more than asked for says whether another page follows.
+          const rows = await store.workload.pageSnapshots(caller.orgId, { memberId, teamId, from: query.from, to: query.to }, { after, limit: limit + 1 });
+          const page = rows.slice(0, limit);
+          if (rows.length <= limit) return { body: page };
+          const last = page[page.length - 1]!;
+          const next = encodeSnapshotCursor(last.memberId, last.day);
+          const params = new URLSearchParams();
+          for (const k of ['member', 'team', 'from', 'to'] as const) if (query[k]) params.set(k, query[k]!);
+          params.set('limit', String(limit));
+          params.set('cursor', next);
+          return { body: page, headers: { 'x-next-cursor': next, link: `</v1/workload/snapshots?${params}>; rel="next"` } };
         },
       }),
       route({

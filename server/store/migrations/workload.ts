@@ -65,4 +65,9 @@ CREATE TABLE workload_on_call_shifts (
 );
 CREATE INDEX workload_on_call_member ON workload_on_call_shifts (organization_id, member_id, end_at);
 `),
+  // GET /v1/workload/snapshots?team= pages in (member, day) order: this index serves that order for one
+  // team, so a page reads about as many rows as it returns (the primary key serves it for the whole org).
+  portable(402, 'workload snapshots: (team, member, day) index for paging', `
+CREATE INDEX workload_snapshots_team_member ON workload_snapshots (organization_id, team_id, member_id, day);
+`),
 ];

@@ -1,7 +1,7 @@
 import type { FactorContribution } from '../../../core/workload/burnout.js';
 import type { RiskLevel } from '../../../core/workload/levels.js';
 import type {
-  OnCallShift, RiskState, SnapshotQuery, WorkloadAlert, WorkloadRepo,
+  OnCallShift, RiskState, SnapshotPage, SnapshotQuery, WorkloadAlert, WorkloadRepo,
 } from '../../../core/workload/ports.js';
 import type { DefaultedField } from '../../../core/workload/profile.js';
 import type { WorkloadSnapshot } from '../../../core/workload/snapshots.js';
@@ -29,6 +29,16 @@ const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')})`;
 const BATCH = 200;
 /** Rows per transaction. */
 const CHUNK = 4_000;
+
+function snapshotFilter(orgId: string, q: SnapshotQuery): { clauses: string[]; params: SqlValue[] } {
+  const clauses = ['organization_id = ?'];
+  const params: SqlValue[] = [orgId];
+  if (q.memberId) { clauses.push('member_id = ?'); params.push(q.memberId); }
+  if (q.teamId) { clauses.push('team_id = ?'); params.push(q.teamId); }
+  if (q.from) { clauses.push('day >= ?'); params.push(q.from); }
+  if (q.to) { clauses.push('day <= ?'); params.push(q.to); }
+  return { clauses, params };
+}
 
 const toSnapshot = (r: SnapshotRow): WorkloadSnapshot => ({
   memberId: r.member_id,
@@ -121,14 +131,24 @@ export class SqlWorkloadRepo implements WorkloadRepo {
   }
 
   async listSnapshots(orgId: string, q: SnapshotQuery = {}): Promise<WorkloadSnapshot[]> {
-    const clauses = ['organization_id = ?'];
-    const params: SqlValue[] = [orgId];
-    if (q.memberId) { clauses.push('member_id = ?'); params.push(q.memberId); }
-    if (q.teamId) { clauses.push('team_id = ?'); params.push(q.teamId); }
-    if (q.from) { clauses.push('day >= ?'); params.push(q.from); }
-    if (q.to) { clauses.push('day <= ?'); params.push(q.to); }
+    const { clauses, params } = snapshotFilter(orgId, q);
     const rows = await this.db.all<SnapshotRow>(
       `SELECT * FROM workload_snapshots WHERE ${clauses.join(' AND ')} ORDER BY member_id, day`,
+      params,
+    );
+    return rows.map(toSnapshot);
+  }
+
+  async pageSnapshots(orgId: string, q: SnapshotQuery, page: SnapshotPage): Promise<WorkloadSnapshot[]> {
+    const { clauses, params } = snapshotFilter(orgId, q);
+    if (page.after) {
+      // Keyset paging over the index's own order: no OFFSET, so the 100th page costs what the first does.
+      clauses.push('(member_id, day) > (?, ?)');
+      params.push(page.after.memberId, page.after.day);
+    }
+    const limit = Math.max(1, Math.min(10_000, Math.floor(page.limit)));
+    const rows = await this.db.all<SnapshotRow>(
+      `SELECT * FROM workload_snapshots WHERE ${clauses.join(' AND ')} ORDER BY member_id, day LIMIT ${limit}`,
       params,
     );
     return rows.map(toSnapshot);
