@@ -14,14 +14,19 @@ import type { WorkloadAlert, WorkloadSignal, WorkloadSignals } from './ports.js'
 import { computeSnapshots, type Streaks, type WorkloadSnapshot } from './snapshots.js';
 
 export const BACKFILL_DAYS = 90;
-const MEMBERS_PER_SLICE = 500;
+/** Members computed before other work gets a turn (a 90-day backfill of one member takes about a millisecond). */
+const MEMBERS_PER_SLICE = 10;
 const OPEN_STATUSES = ['open', 'acknowledged', 'in_progress', 'waiting_on_customer'] as const;
 
 export interface WorkloadDeps {
   repos: Repos;
   commit: Commit;
   clock: Clock;
+  /** Lets other work run between slices of a refresh (default: one turn of the event loop). */
+  pause?: () => Promise<void>;
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export interface RefreshResult {
   from: string;
@@ -93,6 +98,7 @@ export class WorkloadEngine implements WorkloadSignals {
     // In slices of members, so a large organisation's backfill never holds the daemon for long.
     let count = 0;
     for (let i = 0; i < inputs.profiles.length; i += MEMBERS_PER_SLICE) {
+      if (i > 0) await (this.deps.pause ?? nextTurn)();
       const snapshots = computeSnapshots({
         profiles: inputs.profiles.slice(i, i + MEMBERS_PER_SLICE), histories: inputs.histories,
         from: dayKey(fromDay), to: dayKey(toDay), now, previous,
