@@ -35,7 +35,6 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
-    const { request } = await import('undici');
     const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let payload: string | undefined;
@@ -45,27 +44,54 @@ export class ApiClient {
     }
     const timeout = this.options.timeoutMs ?? 30_000;
     const dispatcher = this.options.dispatcher ?? (this.options.ca ? trustCa(this.options.ca) : undefined);
-    let res;
+    const url = `${this.options.baseUrl}${path}`;
+    let res: { status: number; text: string };
     try {
-      res = await request(`${this.options.baseUrl}${path}`, {
-        method: method as Dispatcher.HttpMethod, headers, body: payload, headersTimeout: timeout, bodyTimeout: timeout,
-        dispatcher,
-      });
+      res = dispatcher || !url.startsWith('http:') ? await viaUndici(url, method, headers, payload, timeout, dispatcher) : await viaNodeHttp(url, method, headers, payload, timeout);
     } catch (err) {
       throw unreachable(this.options.baseUrl, err);
     }
-    const text = await res.body.text();
     let data: unknown = undefined;
-    if (text) {
+    if (res.text) {
       try {
-        data = JSON.parse(text);
+        data = JSON.parse(res.text);
       } catch {
-        data = text;
+        data = res.text;
       }
     }
-    if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, data);
+    if (res.status >= 400) throw errorFromResponse(res.status, data);
     return data as T;
   }
+}
+
+async function viaUndici(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeout: number, dispatcher?: Dispatcher): Promise<{ status: number; text: string }> {
+  const { request } = await import('undici');
+  const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: timeout, bodyTimeout: timeout, dispatcher });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+/**
+ * Plain HTTP (a local daemon, the common case) over node:http, which is part of Node already: loading
+ * undici costs more than most commands' whole request. HTTPS and a custom CA go through undici.
+ */
+async function viaNodeHttp(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeout: number): Promise<{ status: number; text: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const sized = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = request(url, { method, headers: sized }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+      res.on('close', () => {
+        if (!res.complete) reject(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+      });
+    });
+    // Like undici's headers and body timeouts: so long without a byte, and the request fails.
+    req.setTimeout(timeout, () => req.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ERR_HTTP_TIMEOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 let caAgent: { file: string; agent: Dispatcher } | null = null;

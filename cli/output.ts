@@ -1,6 +1,10 @@
 import type { Writable } from 'node:stream';
+import { createRequire } from 'node:module';
 import { Chalk } from 'chalk';
-import Table from 'cli-table3';
+import type TableType from 'cli-table3';
+
+// Loaded on the first table only: --json, streams and the dashboard never pay for cli-table3.
+const loadTable = (): typeof TableType => createRequire(import.meta.url)('cli-table3') as typeof TableType;
 
 export interface Column<T = Record<string, unknown>> {
   header: string;
@@ -43,6 +47,7 @@ export class Output {
       return;
     }
     // gh-style: aligned columns, no borders, long cells clipped.
+    const Table = loadTable();
     const table = new Table({
       head: columns.map((c) => this.paint(c.header.toUpperCase(), 'bold')),
       chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
