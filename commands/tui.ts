@@ -6,6 +6,7 @@ import { VIEWS, type ViewName } from '../tui/views/registry.js';
 import { ApiClient } from '../cli/client.js';
 import { PANEL_KEYS, type HeaderVM, type Panels } from '../tui/model.js';
 import { prefetchPanels, type DashboardSource } from '../tui/source.js';
+import { loadUi, type UiModule } from '../tui/load-ui.js';
 
 export interface TuiOpts {
   view?: string;
@@ -37,11 +38,11 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
   let source: DashboardSource;
   let header: HeaderVM | undefined;
   let initialPanels: Partial<Panels> | undefined;
-  let ui: Promise<typeof import('../tui/run.js')>;
+  let ui: Promise<UiModule>;
   if (opts.fixtures) {
     const { createFakeSource } = await import('../tui/fixtures/fake-source.js');
     source = createFakeSource(Date.now());
-    ui = import('../tui/run.js');
+    ui = loadUi(ctx.env, ctx.io.stderr);
   } else {
     const { createHttpSource } = await import('../tui/hooks/http-source.js');
     const baseUrl = opts.server ?? ctx.serverUrl;
@@ -49,7 +50,7 @@ export async function runTuiCommand(ctx: CliContext, opts: TuiOpts): Promise<voi
     source = createHttpSource({ client, baseUrl, token: ctx.token });
     const described = source.describe();
     const early = prefetchPanels(source, PANEL_KEYS, 1500);
-    ui = import('../tui/run.js');
+    ui = loadUi(ctx.env, ctx.io.stderr);
     ui.catch(() => undefined);
     // Fails fast (exit 6, 4) before taking over the screen when the daemon is down or the token is wrong.
     header = await described;

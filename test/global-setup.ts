@@ -15,4 +15,11 @@ export default function setup(): void {
     const out = String((err as { stdout?: Buffer }).stdout ?? '');
     process.stderr.write(`warning: tsc reported errors (tests still run against what it emitted):\n${out.split('\n').slice(0, 20).join('\n')}\n`);
   }
+  // The dashboard's bundle, as `npm run build` makes it: the end-to-end tests then run the dashboard a
+  // user runs. Without it the binary loads the modules instead, so a failure here only warns.
+  try {
+    execFileSync(process.execPath, [join(root, 'tools/bundle-tui.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    process.stderr.write(`warning: the dashboard bundle was not made (the tests use dist/tui's modules): ${String((err as { stderr?: Buffer }).stderr ?? err).split('\n')[0]}\n`);
+  }
 }
