@@ -333,3 +333,31 @@ describe('playbook http steps and Claude in the daemon go through the outbound l
     }, 10_000, 'the outbound.failed event for claude');
   });
 });
+
+describe('member calendars go through the outbound layer', () => {
+  it('fetches an ICS calendar with a traceparent, and records a dead calendar host without its private path', async () => {
+    const { CalendarCache } = await import('../server/routing/calendars.js');
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'SUMMARY:Offsite', 'DTSTART:20261125T110000Z', 'DTEND:20261125T150000Z', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+    const seen: string[] = [];
+    const url = await listen((req) => {
+      seen.push(String(req.headers.traceparent));
+      return { status: 200, body: ics };
+    });
+    const o = new Outbound({ clock: fakeClock(now), log: silentLogger(), tracing: new Tracing(null), sleep: async () => undefined });
+    const errors: string[] = [];
+    const cache = new CalendarCache({ baseDir: '/nonexistent', outbound: o, onError: (u, m) => errors.push(`${u} ${m}`) });
+    const member = (calendarUrl: string) => ({ id: 'm1', orgId: 'o', teamId: null, name: 'ana', email: null, skills: {}, timezone: 'UTC', workingHours: null, capacity: 2, calendarUrl, onCall: false, active: true, createdAt: 0 });
+    const ana = member(`${url}/private/abc.ics`);
+    await cache.warm([ana], now);
+    expect(cache.busy(ana, now)).toEqual([[Date.parse('2026-11-25T11:00:00Z'), Date.parse('2026-11-25T15:00:00Z')]]);
+    expect(parseTraceparent(seen[0])).not.toBeNull();
+
+    const bob = member('http://127.0.0.1:1/calendar/ical/SECRETPART/basic.ics');
+    await cache.warm([bob], now);
+    expect(cache.busy(bob, now)).toEqual([]);
+    expect(o.recentFailures()[0]).toMatchObject({ target: 'calendar 127.0.0.1:1', attempts: 3 });
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify([errors, o.recentFailures(), o.status()])).not.toContain('SECRETPART');
+  });
+});

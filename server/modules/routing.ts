@@ -123,7 +123,7 @@ function build(ctx: ModuleContext): State {
       onTrained: (orgId, r) => ctx.log.info('routing classifier trained', { orgId, items: r.items, teams: r.teams, ms: Math.round(r.millis), temperature: r.temperature }),
     })
     : null;
-  const calendars = new CalendarCache({ baseDir: ctx.config.home, onError: (url, message) => ctx.log.warn('calendar unavailable', { url, message }) });
+  const calendars = new CalendarCache({ baseDir: ctx.config.home, outbound: outboundOf(ctx), onError: (url, message) => ctx.log.warn('calendar unavailable', { url, message }) });
   const decisions = new Counter({ name: 'routing_decisions_total', help: 'Routing decisions, by how the team was chosen', labelNames: ['method'], registers: [ctx.metrics] });
   const latency = new Histogram({
     name: 'routing_latency_seconds', help: 'Time to decide one routing (and store it unless dry run)',

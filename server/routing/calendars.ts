@@ -10,6 +10,8 @@ import type { Interval } from '../../core/calendar/business-time.js';
 import type { Member } from '../../core/model.js';
 import type { CalendarSource } from '../../core/routing/engine.js';
 import { icsBusy, mergeBusy } from '../../core/routing/ics.js';
+import { hostTarget, httpCall } from '../outbound/http.js';
+import { redact, type Outbound } from '../outbound/outbound.js';
 
 const DAY = 86_400_000;
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -31,6 +33,9 @@ export interface CalendarCacheOptions {
   /** folder relative paths are read from */
   baseDir: string;
   fetchTimeoutMs?: number;
+  /** URL calendars are fetched through it: retries, a circuit per host, failures recorded (target `calendar <host>`). */
+  outbound: Outbound;
+  /** Told of a calendar that could not be read; a URL is cut to its origin (private ICS links carry a secret). */
   onError?: (url: string, message: string) => void;
 }
 
@@ -102,16 +107,16 @@ export class CalendarCache implements CalendarSource {
     if (e.loading) return;
     e.loading = true;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 5_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const text = await res.text();
-      if (text.length > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES} bytes`);
-      e.text = text;
+      // In the background: a decision never waits for this, so retries cost routing nothing.
+      const res = await httpCall(this.options.outbound, hostTarget('calendar', url), url, { timeoutMs: this.options.fetchTimeoutMs ?? 5_000, maxBody: MAX_BYTES });
+      if (res.status >= 300) throw new Error(`HTTP ${res.status}`);
+      if (res.truncated) throw new Error(`larger than ${MAX_BYTES} bytes`);
+      e.text = res.body;
       e.error = null;
       this.window(e, now, e.zone);
     } catch (err) {
-      e.error = (err as Error).message;
-      this.options.onError?.(url, e.error);
+      e.error = redact((err as Error).message);
+      this.options.onError?.(redact(url), e.error);
     } finally {
       e.fetchedAt = now;
       e.loading = false;
