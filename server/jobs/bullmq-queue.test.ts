@@ -128,9 +128,16 @@ describe.skipIf(!REDIS)('the BullMQ job queue', () => {
       await qb.enqueue('org_1', 'other', {}, { runAt: Date.now() + 60_000 });
       expect(await qa.counts()).toEqual({});
       expect(await qb.counts()).toEqual({ queued: 1 });
+      // Redis away from the start: start() does not wait for it, a job is held in memory, close() returns.
       const unreachable = new BullMqJobQueue({ url: 'redis://127.0.0.1:1', clock });
       queues.push(unreachable);
+      unreachable.handle('step', async () => undefined);
+      await unreachable.start();
       await eventually(() => unreachable.status().startsWith('degraded: '), 5_000, 'the failure to show');
+      const held = await unreachable.enqueue('org_1', 'step', {}, { key: 'run:act_9' });
+      expect(await unreachable.enqueue('org_1', 'step', {}, { key: 'run:act_9' })).toBe(held);
+      expect(unreachable.status()).toMatch(/^degraded: .*1 job\(s\) held in memory/);
+      await unreachable.close();
     });
   });
 });

@@ -47,6 +47,21 @@ interface JobData {
 /** A job's state in the port's words (BullMQ's 'waiting', 'delayed', 'prioritized' are all queued). */
 export type QueueCounts = Partial<Record<'queued' | 'running' | 'failed', number>>;
 
+const TIMED_OUT = Symbol('timed out');
+
+/** Settles with the promise, or with TIMED_OUT after `ms` (BullMQ waits for a connection without limit). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<typeof TIMED_OUT>((r) => (timer = setTimeout(() => r(TIMED_OUT), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long an enqueue waits for Redis before the job is held in memory instead. */
+const ADD_WAIT_MS = 2_000;
+
 const toJob = (j: BullJob<JobData>): Job => ({
   id: j.id!, orgId: j.data.orgId, kind: j.name, payload: j.data.payload, runAt: j.data.runAt, attempts: j.attemptsStarted,
 });
@@ -76,6 +91,8 @@ export class BullMqJobQueue implements JobQueue {
   private lastError: string | null = null;
   private readonly held = new Map<string, Held>();
   private flushing = false;
+  /** Handlers in flight in this process. */
+  private running = 0;
 
   constructor(options: BullMqQueueOptions) {
     // Lock 5 s, renewed every 2.5 s, stalled check every 1.5 s: a dead daemon's job moves within about
@@ -107,13 +124,15 @@ export class BullMqJobQueue implements JobQueue {
     }
     const held: Held = { orgId, kind, payload, key: options.key, runAt, jobId: `job_${randomUUID()}` };
     try {
-      return await this.add(held);
+      // Should the add still land after the wait, the held copy is a no-op later: it has the same job id.
+      const id = await within(this.add(held), ADD_WAIT_MS);
+      if (id !== TIMED_OUT) return id;
     } catch (err) {
       if (this.producer.status === 'ready') throw err;
       this.noteError(err as Error);
-      this.held.set(held.key ?? held.jobId, held);
-      return held.jobId;
     }
+    this.held.set(held.key ?? held.jobId, held);
+    return held.jobId;
   }
 
   private async add(h: Held): Promise<string> {
@@ -144,7 +163,7 @@ export class BullMqJobQueue implements JobQueue {
     try {
       for (const [k, h] of [...this.held]) {
         try {
-          await this.add(h);
+          if ((await within(this.add(h), ADD_WAIT_MS)) === TIMED_OUT) return;
           this.held.delete(k);
         } catch (err) {
           this.noteError(err as Error);
@@ -176,7 +195,8 @@ export class BullMqJobQueue implements JobQueue {
     this.worker.on('failed', (job, err) => {
       if (job) this.o.onError?.(err, toJob(job));
     });
-    await this.worker.waitUntilReady();
+    // Redis may be away at start-up: the worker connects when it can, and readiness says degraded until then.
+    await within(this.worker.waitUntilReady(), ADD_WAIT_MS).catch(() => undefined);
   }
 
   /**
@@ -211,7 +231,12 @@ export class BullMqJobQueue implements JobQueue {
     const handler = this.handlers.get(bull.name);
     // Every daemon registers the same kinds; a missing one is a deployment of mixed versions: retry later.
     if (!handler) throw new Error(`no handler for job kind ${bull.name}`);
-    await handler(toJob(bull));
+    this.running++;
+    try {
+      await handler(toJob(bull));
+    } finally {
+      this.running--;
+    }
   }
 
   /** The key's job is already queued: an earlier deadline wins, so a re-enqueue never postpones work. */
@@ -240,18 +265,13 @@ export class BullMqJobQueue implements JobQueue {
   private async shutdown(graceMs: number): Promise<void> {
     if (this.worker) {
       const worker = this.worker;
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        worker.close().then(() => true),
-        new Promise<boolean>((r) => {
-          timer = setTimeout(() => r(false), graceMs);
-          timer.unref?.();
-        }),
-      ]);
-      if (timer) clearTimeout(timer);
-      if (!finished) await worker.close(true).catch(() => undefined);
+      // Redis away and nothing running here: a graceful close would only wait for Redis.
+      const idleOffline = this.running === 0 && this.workerConn?.status !== 'ready';
+      const finished = idleOffline ? TIMED_OUT : await within(worker.close(), graceMs).catch(() => undefined);
+      if (finished === TIMED_OUT) await within(worker.close(true), ADD_WAIT_MS).catch(() => undefined);
     }
-    await this.queue.close().catch(() => undefined);
+    // With Redis away these would wait for it: give up after a moment and drop the connections.
+    await within(this.queue.close(), ADD_WAIT_MS).catch(() => undefined);
     this.workerConn?.disconnect();
     this.producer.disconnect();
   }
