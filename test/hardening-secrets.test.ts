@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/ports.js';
@@ -10,7 +12,7 @@ import { Keyring, isSealed, keyFile } from '../server/secrets/keyring.js';
 import { SecretVault } from '../server/secrets/vault.js';
 import { openStore } from '../server/store/index.js';
 import { spawnDaemon, stopDaemon, type SpawnedDaemon } from './hardening-daemon.js';
-import { runCli, tempHome, type CliResult } from './helpers.js';
+import { eventually, runCli, tempHome, type CliResult } from './helpers.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -83,7 +85,18 @@ describe('key rotation interrupted by a crash', () => {
 
 describe('secrets at rest, end to end', () => {
   const home = tempHome('foundry-secrets-');
-  const slack = `https://hooks.slack.com/services/T0000/B0000/${randomBytes(12).toString('hex')}`;
+  // A local Slack: the path of an incoming-webhook URL is its secret.
+  const slackPath = `/services/T0000/B0000/${randomBytes(12).toString('hex')}`;
+  const slackMessages: { path: string; body: string }[] = [];
+  const slackServer = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      slackMessages.push({ path: req.url ?? '', body });
+      res.writeHead(200).end('ok');
+    });
+  });
+  let slack = '';
   const smtpPassword = `pw-${randomBytes(10).toString('hex')}`;
   const smtp = `smtp://ops:${smtpPassword}@mail.example.com:587`;
   const apiKey = `sk-ant-${randomBytes(16).toString('hex')}`;
@@ -94,6 +107,7 @@ describe('secrets at rest, end to end', () => {
   let init: InitResult;
   let daemon: SpawnedDaemon | null = null;
   afterAll(async () => {
+    slackServer.close();
     if (daemon) await stopDaemon(daemon, 'SIGKILL');
     rmSync(join(home, '..'), { recursive: true, force: true });
   });
@@ -104,6 +118,8 @@ describe('secrets at rest, end to end', () => {
   };
 
   it('stores integration secrets encrypted and shows them nowhere: db, logs, audit, events, --json output', async () => {
+    await new Promise<void>((r) => slackServer.listen(0, '127.0.0.1', () => r()));
+    slack = `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}${slackPath}`;
     init = await initHome({ home, demo: true });
     const old = await openStore(init.db, { migrate: false });
     try {
@@ -141,6 +157,19 @@ describe('secrets at rest, end to end', () => {
     expect(JSON.parse(set.stdout)).toMatchObject({ name: 'slack_webhook', keyId: expect.any(String) });
     expect((await cli(['secrets', 'set', 'smtp_url', '--from-env', 'SMTP_URL'], { env: { SMTP_URL: smtp } })).code).toBe(0);
     expect((await cli(['secrets', 'set', 'anthropic_api_key'], { input: apiKey })).code).toBe(0);
+
+    // The daemon has no FOUNDRY_SETTING_SLACK_WEBHOOK: a playbook's Slack step finds the stored secret.
+    const playbook = join(home, '..', 'tell-slack.yaml');
+    writeFileSync(playbook, 'name: tell-slack\ncooldown: 0\nsteps:\n  - {id: tell, type: notify, channel: slack, text: "disk cleanup done"}\n');
+    expect((await cli(['healing', 'playbooks', 'add', '--file', playbook])).code).toBe(0);
+    const run = await cli(['healing', 'playbooks', 'run', 'tell-slack', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const actionId = (JSON.parse(run.stdout) as { id: string }).id;
+    await eventually(async () => {
+      const shown = await cli(['healing', 'actions', 'show', actionId, '--json']);
+      return (JSON.parse(shown.stdout) as { status: string }).status === 'succeeded';
+    }, 20_000, 'the notify action to succeed');
+    expect(slackMessages).toEqual([{ path: slackPath, body: JSON.stringify({ text: 'disk cleanup done' }) }]);
 
     const list = await cli(['secrets', 'list', '--json']);
     expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toEqual(['anthropic_api_key', 'slack_webhook', 'smtp_url']);
