@@ -76,6 +76,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
     jobQueue = new (await import('./jobs/bullmq-queue.js')).BullMqJobQueue({
       url: config.redis, clock,
       onError: (err, job) => log.error('job failed', { kind: job.kind, jobId: job.id, orgId: job.orgId, attempts: job.attempts, error: (err as Error).message }),
+      onTakeover: (jobId) => log.warn('job taken over: the worker that held it stopped renewing its lock', { jobId }),
     });
     ctx.services.provide('jobs.queue', jobQueue);
   }

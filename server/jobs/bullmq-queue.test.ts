@@ -106,11 +106,13 @@ describe.skipIf(!REDIS)('the BullMQ job queue', () => {
       expect(await producer.enqueue('org_7', 'step', { actionId: 'act_1' }, { key: 'run:act_1' })).toBe(id);
 
       const seen: Job[] = [];
-      const survivor = open(prefix, tuning);
+      const takenOver: string[] = [];
+      const survivor = open(prefix, { ...tuning, onTakeover: (jobId) => takenOver.push(jobId) });
       survivor.handle('step', async (job) => void seen.push(job));
       await survivor.start();
       const job = await eventually(() => seen[0], 15_000, 'another worker to take the job over');
       expect(job).toMatchObject({ id, orgId: 'org_7', kind: 'step', payload: { actionId: 'act_1' }, attempts: 2 });
+      expect(takenOver).toEqual([id]);
       // The enqueue made while the job was held by the dead worker: one more round, not a second job at once.
       await eventually(() => seen.length === 2, 10_000, 'the round asked for while it ran');
       await eventually(async () => Object.keys(await survivor.counts()).length === 0, 5_000, 'the queue to empty');

@@ -25,6 +25,8 @@ export interface BullMqQueueOptions {
   /** How often one of the daemons (whichever gets there first) looks for jobs whose lock ran out. */
   stalledCheckMs?: number;
   onError?: (err: unknown, job: Job) => void;
+  /** A job whose worker stopped renewing its lock (its daemon died) was put back for another worker. */
+  onTakeover?: (jobId: string) => void;
 }
 
 /** A job asked for while Redis was unreachable. */
@@ -86,7 +88,7 @@ export class BullMqJobQueue implements JobQueue {
   private readonly queue: Queue<JobData>;
   private worker: Worker<JobData> | null = null;
   private readonly prefix: string;
-  private readonly o: Required<Omit<BullMqQueueOptions, 'onError'>> & Pick<BullMqQueueOptions, 'onError'>;
+  private readonly o: Required<Omit<BullMqQueueOptions, 'onError' | 'onTakeover'>> & Pick<BullMqQueueOptions, 'onError' | 'onTakeover'>;
   private closed: Promise<void> | null = null;
   private lastError: string | null = null;
   private readonly held = new Map<string, Held>();
@@ -192,6 +194,7 @@ export class BullMqJobQueue implements JobQueue {
       maxStalledCount: this.o.maxAttempts,
     });
     this.worker.on('error', (err: Error) => this.noteError(err));
+    this.worker.on('stalled', (jobId: string) => this.o.onTakeover?.(jobId));
     this.worker.on('failed', (job, err) => {
       if (job) this.o.onError?.(err, toJob(job));
     });
