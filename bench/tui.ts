@@ -33,6 +33,17 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** How long a bare Node takes to start and exit right now (median of 5): the floor under any figure here. */
+function nodeBaseline(): number {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
 /** Waits for the dashboard to write its paint file; undefined when it did not within the deadline. */
 async function awaitPaint(file: string, ms: number): Promise<{ text: string; wallMs: number } | undefined> {
   const t0 = performance.now();
@@ -69,6 +80,7 @@ export async function paintAndIdle(): Promise<void> {
   const cpuAtPaint: number[] = [];
   const wall: number[] = [];
   const load0 = loadavg()[0]!;
+  const baseline = nodeBaseline();
   try {
     // One run first that is not counted: it warms the daemon's caches and the OS file cache.
     for (let i = 0; i <= RUNS; i++) {
@@ -91,7 +103,7 @@ export async function paintAndIdle(): Promise<void> {
     console.log(`tui first paint (demo daemon, 120x40, ${RUNS} runs): median ${median(fromStart).toFixed(0)} ms after process start [${all}] ` +
       `(${median(fromCommand).toFixed(0)} ms after the tui command began, the rest is Node and CLI start-up; ` +
       `${median(wall).toFixed(0)} ms as seen from outside, tmux included; ${median(cpuAtPaint).toFixed(0)} ms of CPU used by then; ` +
-      `load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores); ` +
+      `load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores; \`node -e 0\` took ${baseline.toFixed(0)} ms meanwhile); ` +
       `target ≤ 500 ms ${median(fromStart) <= 500 ? 'OK' : 'OVER'}`);
 
     // Part 3: the last session is still open and idle.
