@@ -4,7 +4,8 @@
  * compliance checks and SSE subscribers — printing throughput, p50/p99 per operation, errors and RSS.
  *
  * FOUNDRY_LOAD_SECONDS (default 60; 120 gives the minute-1 vs minute-2 RSS figure), FOUNDRY_LOAD_SCALE
- * (rate multiplier, default 1), FOUNDRY_LOAD_SSE (subscribers, default 20).
+ * (rate multiplier, default 1), FOUNDRY_LOAD_SSE (subscribers, default 20), FOUNDRY_LOAD_WARMUP (unmeasured
+ * seconds of the same mix after /readyz answers, default 5).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,31 +20,40 @@ const TARGETS_MS: Record<string, number> = { route: 20, health: 10, compliance_c
 const seconds = Number(process.env.FOUNDRY_LOAD_SECONDS) || 60;
 const scale = Number(process.env.FOUNDRY_LOAD_SCALE) || 1;
 const sseClients = Number(process.env.FOUNDRY_LOAD_SSE ?? 20);
+const warmup = Number(process.env.FOUNDRY_LOAD_WARMUP ?? 5);
 
 const daemon = await startBenchDaemon({ demo: true, env: { ANTHROPIC_API_KEY: '', FOUNDRY_RATE_LIMIT: 'off' } });
 const cpuOf = (pid: number): number => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+function runWorker(spec: LoadWorkerSpec): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(DIST_BENCH, 'load-worker.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load worker exited ${code}`))));
+  });
+}
+
+// Start-up work (the first classifier training, the workload backfill) is not what is measured:
+// wait until the daemon says it is ready, then warm it up with the same mix, unmeasured.
+while ((await fetch(`${daemon.url}/readyz`, { headers: { authorization: `Bearer ${daemon.token}` } })).status !== 200) await new Promise((r) => setTimeout(r, 100));
+if (warmup > 0) await runWorker({ url: daemon.url, token: daemon.token, seconds: warmup, scale, sseClients: 0 });
 const cpuAtStart = cpuOf(daemon.pid);
 const rss: [number, number][] = [];
 const t0 = Date.now();
 const sampler = setInterval(() => rss.push([(Date.now() - t0) / 1000, rssMb(daemon.pid)]), 1000);
 try {
   const spec: LoadWorkerSpec = { url: daemon.url, token: daemon.token, seconds, scale, sseClients };
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(DIST_BENCH, 'load-worker.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load worker exited ${code}`))));
-  });
+  const out = await runWorker(spec);
   clearInterval(sampler);
   const cpuSeconds = cpuOf(daemon.pid) - cpuAtStart;
   const metricsText = await (await fetch(`${daemon.url}/metrics`, { headers: { authorization: `Bearer ${daemon.token}` } })).text();
   const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN) * 1000;
   const { results, sseEvents } = JSON.parse(out) as { results: OpResult[]; sseEvents: number[] };
 
-  console.log(`mixed load for ${seconds} s (scale ${scale}), ${sseClients} SSE subscribers, daemon pid ${daemon.pid} (SQLite, demo org)`);
+  console.log(`mixed load for ${seconds} s after ${warmup} s of warm-up (scale ${scale}), ${sseClients} SSE subscribers, daemon pid ${daemon.pid} (SQLite, demo org)`);
   console.log('operation          requests   req/s   p50 ms   p99 ms   max ms  errors  p99 target');
   let totalErrors = 0;
   let total = 0;

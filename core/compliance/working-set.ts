@@ -56,15 +56,16 @@ export class WorkingSet {
 
   /** Brings the set up to date with the tasks changed since the last sync. */
   async sync(now: number): Promise<number> {
-    const changed = await this.repos.compliance.tasksUpdatedSince(this.orgId, this.syncedAt - SYNC_MARGIN_MS);
+    const read = await this.repos.compliance.tasksUpdatedSince(this.orgId, this.syncedAt - SYNC_MARGIN_MS);
+    // Most of them came through events already: read history and pauses only for the others.
+    const changed = read.filter((t) => {
+      const known = this.tasks.get(t.id);
+      return !(known && known.updatedAt === t.updatedAt && known.status === t.status);
+    });
     if (changed.length > 0) {
       const ids = changed.map((t) => t.id);
       const [history, pauses] = await Promise.all([this.repos.compliance.statusHistory(this.orgId, ids), this.repos.compliance.pauses(this.orgId, ids)]);
-      for (const t of changed) {
-        const known = this.tasks.get(t.id);
-        if (known && known.updatedAt === t.updatedAt && known.status === t.status) continue;
-        this.putTask(t, history.get(t.id), pauses.get(t.id));
-      }
+      for (const t of changed) this.putTask(t, history.get(t.id), pauses.get(t.id));
     }
     if (this.activeDirty) {
       this.setActive(await this.repos.compliance.listViolations(this.orgId, { status: [...ACTIVE_STATUSES] }));
