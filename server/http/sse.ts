@@ -41,6 +41,9 @@ let timer: NodeJS.Timeout | null = null;
 
 function flushAll(): void {
   timer = null;
+  // Clients with the same filter get the same text: encode it once per flush, not once per client.
+  let lastText = '';
+  let lastBytes: Buffer | null = null;
   for (const c of dirty) {
     if (c.closed || c.pending === '') continue;
     // Data from earlier flushes still unsent means the client is not reading: let it go.
@@ -52,7 +55,11 @@ function flushAll(): void {
     }
     const chunk = c.pending;
     c.pending = '';
-    c.res.write(chunk);
+    if (chunk !== lastText || lastBytes === null) {
+      lastText = chunk;
+      lastBytes = Buffer.from(chunk, 'utf8');
+    }
+    c.res.write(lastBytes);
   }
   dirty.clear();
 }
