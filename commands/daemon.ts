@@ -8,7 +8,7 @@ import { AppError } from '../core/errors.js';
 import { daemonConfig, DEFAULT_PORT } from '../server/config.js';
 import { initHome, isInitialised } from '../server/init.js';
 import { loadTls } from '../server/tls.js';
-import { processAlive, readJsonFile, removeFile, statePaths, writeAtomic, type DaemonInfo, type HomeConfig } from '../server/state.js';
+import { processAlive, readJsonFile, removeFile, runningDaemon, statePaths, writeAtomic, type DaemonInfo, type HomeConfig } from '../server/state.js';
 
 export interface DaemonOpts {
   port?: string;
@@ -43,11 +43,6 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-/** The daemon recorded in the state folder, if its process is still alive. */
-export function runningDaemon(home: string): DaemonInfo | null {
-  const info = readJsonFile<DaemonInfo>(statePaths(home).daemon);
-  return info && processAlive(info.pid) ? info : null;
-}
 
 async function ensureInitialised(ctx: CliContext, opts: DaemonOpts): Promise<void> {
   if (isInitialised(ctx.home)) return;

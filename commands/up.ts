@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/context.js';
-import { runningDaemon, startBackground } from './daemon.js';
+import { runningDaemon } from '../server/state.js';
 
 /** `foundry-op up`: a demo daemon if none is running, then the dashboard. */
 export async function runUp(ctx: CliContext): Promise<void> {
   let info = runningDaemon(ctx.home);
   if (!info) {
+    // The daemon's code (store, migrations, demo data) is loaded only to start one.
+    const { startBackground } = await import('./daemon.js');
     info = await startBackground(ctx, { demo: true });
     ctx.out.info(`started a demo daemon at ${info.url} (stop it with: foundry-op daemon stop)`);
   }

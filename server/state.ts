@@ -73,3 +73,9 @@ export function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The daemon recorded in the state folder, if its process is still alive. */
+export function runningDaemon(home: string): DaemonInfo | null {
+  const info = readJsonFile<DaemonInfo>(statePaths(home).daemon);
+  return info && processAlive(info.pid) ? info : null;
+}
