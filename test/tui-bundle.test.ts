@@ -33,17 +33,27 @@ console.log(JSON.stringify({ why, painted, screen }));
 process.exit(0);
 `;
 
+function runBundled(extraEnv: NodeJS.ProcessEnv = {}): { why: string | null; painted?: boolean; screen?: string } {
+  // Under CI, Ink prints only static output; the dashboard must run as on a person's terminal.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION' && !k.startsWith('CI_')));
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8', timeout: 20_000, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as { why: string | null; painted?: boolean; screen?: string };
+}
+
 describe('the dashboard bundle', () => {
   it('is current, so the binary loads it, and draws the dashboard until q', () => {
-    // Under CI, Ink prints only static output; the dashboard must run as on a person's terminal.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION' && !k.startsWith('CI_')));
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8', timeout: 20_000, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const result = JSON.parse(out.trim().split('\n').pop()!) as { why: string | null; painted?: boolean; screen?: string };
+    const result = runBundled();
     expect(result.why).toBeNull();
     expect(result.painted).toBe(true);
     expect(result.screen).toContain('\x1b[?1049h');
     expect(result.screen).toContain('acme-ops');
     expect(result.screen).toContain('Postgres replication lag on db-2');
     expect(result.screen!.endsWith('\x1b[?1049l')).toBe(true);
+  });
+
+  it('still finds the files its packages read beside themselves (Ink reads its package.json with DEV=true)', () => {
+    const result = runBundled({ DEV: 'true' });
+    expect(result.painted).toBe(true);
+    expect(result.screen).toContain('Postgres replication lag on db-2');
   });
 });

@@ -65,14 +65,25 @@ const projectModulesStayShared = {
     b.onLoad({ filter: /.*/, namespace: 'no-devtools' }, () => ({
       contents: "const e = new Error('React DevTools are not part of the bundled dashboard (unset DEV)'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;",
     }));
-    // Yoga's WebAssembly is inlined as base64; its loader still hands that data: URL to fetch() when
-    // fetch exists, and the first fetch() loads Node's undici: tens of milliseconds before the first
-    // frame, for nothing. Told there is no fetch, it decodes the base64 itself.
-    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.m?js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
-      const patched = source.split('"function"!=typeof fetch').join('!0');
-      const warnings = patched === source ? [{ text: 'yoga-layout no longer tests `typeof fetch`: its WebAssembly may load through fetch() (slower start, still correct)' }] : [];
-      return { contents: patched, loader: 'js', warnings };
+      let patched = source;
+      // A package that finds its own files through import.meta.url (Ink reads its package.json when
+      // DEV=true) must still find them from inside the bundle: the URL of the file it came from.
+      if (patched.includes('import.meta.url')) {
+        const own = `new URL(${JSON.stringify(fromBundle(args.path))}, import.meta.url).href`;
+        patched = patched.split('import.meta.url').join(own);
+      }
+      // Yoga's WebAssembly is inlined as base64; its loader still hands that data: URL to fetch() when
+      // fetch exists, and the first fetch() loads Node's undici: tens of milliseconds before the first
+      // frame, for nothing. Told there is no fetch, it decodes the base64 itself.
+      const warnings = [];
+      if (/yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/.test(args.path)) {
+        const before = patched;
+        patched = patched.split('"function"!=typeof fetch').join('!0');
+        if (patched === before) warnings.push({ text: 'yoga-layout no longer tests `typeof fetch`: its WebAssembly may load through fetch() (slower start, still correct)' });
+      }
+      return patched === source ? undefined : { contents: patched, loader: 'js', warnings, resolveDir: dirname(args.path) };
     });
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.importer.includes('node_modules') || !args.importer.startsWith(join(root, 'dist'))) return undefined;
