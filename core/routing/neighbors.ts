@@ -72,7 +72,7 @@ export class NeighborIndex {
   }
 
   nearest(q: SparseVector, k: number, candidates = 64): Neighbor[] {
-    if (this.corpus.size === 0 || q.idx.length === 0) return [];
+    if (this.corpus.size === 0 || q.idx.length === 0 || k <= 0) return [];
     if (this.pending > Math.max(2000, this.indexed / 10)) this.rebuild();
     if (this.acc.length < this.corpus.size) {
       this.acc = new Float32Array(this.corpus.size * 2);
@@ -101,11 +101,18 @@ export class NeighborIndex {
     for (let i = this.indexed; i < this.corpus.size; i++) cands.push(i);
     const s = this.scratch;
     for (let j = 0; j < q.idx.length; j++) s[q.idx[j]!] = q.val[j]!;
-    const scored: Neighbor[] = cands.map((row) => ({ row, similarity: this.corpus.dot(row, s) }));
+    // The k best by exact similarity, best first; on ties the earlier candidate stays ahead.
+    const best: Neighbor[] = [];
+    for (const row of cands) {
+      const similarity = this.corpus.dot(row, s);
+      if (similarity <= 0 || (best.length === k && similarity <= best[k - 1]!.similarity)) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.similarity < similarity) at--;
+      best.splice(at, 0, { row, similarity });
+      if (best.length > k) best.pop();
+    }
     for (let j = 0; j < q.idx.length; j++) s[q.idx[j]!] = 0;
-    cands = [];
-    scored.sort((a, b) => b.similarity - a.similarity);
-    return scored.slice(0, k).filter((n) => n.similarity > 0);
+    return best;
   }
 }
 
