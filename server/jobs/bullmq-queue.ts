@@ -13,7 +13,7 @@ export interface BullMqQueueOptions {
   name?: string;
   /** Jobs handled at once by this daemon. */
   concurrency?: number;
-  /** Tries per job before it is parked as failed (a takeover after a crash counts as a try too). */
+  /** Tries per job before it is parked as failed; also how often it may be taken over after a crash. */
   maxAttempts?: number;
   /** First retry after this long, then twice as long each time (exponential backoff). */
   backoffMs?: number;
@@ -95,6 +95,7 @@ export class BullMqJobQueue implements JobQueue {
   private flushing = false;
   /** Handlers in flight in this process. */
   private running = 0;
+  private readonly retryHeld: NodeJS.Timeout;
 
   constructor(options: BullMqQueueOptions) {
     // Lock 5 s, renewed every 2.5 s, stalled check every 1.5 s: a dead daemon's job moves within about
@@ -109,6 +110,11 @@ export class BullMqJobQueue implements JobQueue {
     this.queue = new Queue<JobData>(this.o.name, { connection: this.producer, prefix: this.prefix });
     this.queue.on('error', (err: Error) => this.noteError(err));
     this.producer.on('ready', () => void this.flushHeld());
+    // Also when the connection never dropped but an add outlasted its wait (a slow Redis).
+    this.retryHeld = setInterval(() => {
+      if (this.held.size > 0 && this.producer.status === 'ready') void this.flushHeld();
+    }, 1_000);
+    this.retryHeld.unref();
   }
 
   /**
@@ -266,6 +272,8 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
+    clearInterval(this.retryHeld);
+    if (this.held.size > 0 && this.producer.status === 'ready') await this.flushHeld();
     if (this.worker) {
       const worker = this.worker;
       // Redis away and nothing running here: a graceful close would only wait for Redis.
