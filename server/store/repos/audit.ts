@@ -14,6 +14,12 @@ const toEntry = (r: Row): AuditEntry => ({
   summary: r.summary, prevHash: r.prev_hash, hash: r.hash,
 });
 
+const LAST_HASH = 'SELECT hash FROM audit_log WHERE organization_id = ? ORDER BY id DESC LIMIT 1';
+// The id AUTOINCREMENT would give (SQLite: the transaction holds the write lock, so nobody else takes it).
+const SQLITE_HEAD = `SELECT (${LAST_HASH}) AS hash, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1 AS id`;
+// nextval under the org's lock: ids grow in chain order within an organisation.
+const PG_HEAD = `SELECT (${LAST_HASH}) AS hash, nextval(pg_get_serial_sequence('audit_log', 'id')) AS id`;
+
 export class SqlAuditRepo implements AuditRepo {
   constructor(private readonly db: SqlDb) {}
 
@@ -22,19 +28,17 @@ export class SqlAuditRepo implements AuditRepo {
       // Appends from every daemon form one chain per org: take the org's lock for this transaction.
       await this.db.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`org:${orgId}`]);
     }
-    const last = await this.db.get<{ hash: string }>(
-      'SELECT hash FROM audit_log WHERE organization_id = ? ORDER BY id DESC LIMIT 1',
-      [orgId],
-    );
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const row = await this.db.get<{ id: number }>(
-      `INSERT INTO audit_log (organization_id, at, actor, action, subject, summary, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, '') RETURNING id`,
-      [orgId, at, actor, draft.action, draft.subject, draft.summary, prevHash],
-    );
-    const entry: AuditEntry = { id: num(row!.id), orgId, at, actor, ...draft, subject: draft.subject ?? null, prevHash, hash: '' };
+    // The previous hash and this entry's id in one read (after the lock, so both are current): the hash
+    // covers the id, so knowing it first makes the append one INSERT.
+    const head = await this.db.get<{ hash: string | null; id: number | string }>(this.db.dialect === 'postgres' ? PG_HEAD : SQLITE_HEAD, [orgId]);
+    const entry: AuditEntry = {
+      id: num(head!.id), orgId, at, actor, ...draft, subject: draft.subject ?? null, prevHash: head!.hash ?? GENESIS_HASH, hash: '',
+    };
     entry.hash = hashEntry(entry);
-    await this.db.run('UPDATE audit_log SET hash = ? WHERE id = ?', [entry.hash, entry.id]);
+    await this.db.run(
+      'INSERT INTO audit_log (id, organization_id, at, actor, action, subject, summary, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [entry.id, orgId, at, actor, entry.action, entry.subject, entry.summary, entry.prevHash, entry.hash],
+    );
     return entry;
   }
 
