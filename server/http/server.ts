@@ -33,6 +33,8 @@ export interface HttpServer {
   drain(ms: number): Promise<void>;
 }
 
+const PLAIN_PATH = /^\/[\w\-/]*$/;
+
 const ANONYMOUS: Caller = Object.freeze({
   orgId: '', userId: '', userName: 'anonymous', role: 'viewer', tokenId: '', memberId: null,
   actor: { orgId: '', name: 'anonymous', userId: null, role: 'viewer' },
@@ -49,6 +51,20 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     labelNames: ['method', 'route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [deps.metrics],
   });
 
+  // prom-client hashes a label set on every call; each (method, route, status) is looked up once instead.
+  const series = new Map<string, { observe(seconds: number): void }>();
+  const seriesOf = (method: string, route: string, status: number): { observe(seconds: number): void } => {
+    const key = `${method} ${route} ${status}`;
+    let s = series.get(key);
+    if (!s) {
+      const count = requests.labels(method, route, String(status));
+      const time = latency.labels(method, route);
+      s = { observe: (seconds) => { count.inc(); time.observe(seconds); } };
+      series.set(key, s);
+    }
+    return s;
+  };
+
   let inFlight = 0;
   let draining = false;
   const idleWaiters: (() => void)[] = [];
@@ -56,11 +72,14 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> {
     await deps.limiter?.checkIp(req.socket.remoteAddress ?? '');
-    const url = new URL(req.url ?? '/', 'http://daemon');
-    const match = deps.router.match(req.method ?? 'GET', url.pathname);
-    if (match.kind === 'not_found') throw new AppError('not_found', `no route for ${req.method} ${url.pathname}`, 'see docs/api.md');
+    // Most requests are a plain path (no query, dots, escapes): that is already what URL parsing would give.
+    const raw = req.url ?? '/';
+    const url = PLAIN_PATH.test(raw) ? null : new URL(raw, 'http://daemon');
+    const pathname = url ? url.pathname : raw;
+    const match = deps.router.match(req.method ?? 'GET', pathname);
+    if (match.kind === 'not_found') throw new AppError('not_found', `no route for ${req.method} ${pathname}`, 'see docs/api.md');
     if (match.kind === 'method_not_allowed') {
-      throw new AppError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`, `allowed: ${match.allow.join(', ')}`, { allow: match.allow });
+      throw new AppError('method_not_allowed', `${req.method} is not allowed on ${pathname}`, `allowed: ${match.allow.join(', ')}`, { allow: match.allow });
     }
     const r: Route = match.route;
     let caller = ANONYMOUS;
@@ -76,7 +95,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       }
     }
     const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = v;
+    if (url) for (const [k, v] of url.searchParams) query[k] = v;
     let parsedQuery: unknown = query;
     if (r.query) {
       const q = r.query.safeParse(query);
@@ -119,8 +138,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     inFlight++;
     const finish = (routePath: string): void => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      requests.inc({ method: req.method ?? '', route: routePath, status: String(res.statusCode) });
-      latency.observe({ method: req.method ?? '', route: routePath }, seconds);
+      seriesOf(req.method ?? '', routePath, res.statusCode).observe(seconds);
       deps.log.info('request', { requestId, traceId: deps.tracing?.traceIdOf(req), method: req.method, path: req.url, status: res.statusCode, ms: Math.round(seconds * 1e6) / 1e3 });
       if (--inFlight === 0 && draining) for (const w of idleWaiters.splice(0)) w();
     };

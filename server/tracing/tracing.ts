@@ -97,10 +97,13 @@ export class Tracing {
     });
     this.byRequest.set(req, span);
     if (!res.headersSent) res.setHeader('traceparent', formatTraceparent(span));
-    res.once('close', () => {
-      span.setAttribute('http.response.status_code', res.statusCode);
-      span.end(res.statusCode >= 500 ? `HTTP ${res.statusCode}` : undefined);
-    });
+    // Without an exporter a span is ids only: nothing to end.
+    if (this.tracer) {
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        span.end(res.statusCode >= 500 ? `HTTP ${res.statusCode}` : undefined);
+      });
+    }
     return runInSpan(span, fn);
   }
 
