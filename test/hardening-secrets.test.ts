@@ -169,7 +169,8 @@ describe('secrets at rest, end to end', () => {
       const shown = await cli(['healing', 'actions', 'show', actionId, '--json']);
       return (JSON.parse(shown.stdout) as { status: string }).status === 'succeeded';
     }, 20_000, 'the notify action to succeed');
-    expect(slackMessages).toEqual([{ path: slackPath, body: JSON.stringify({ text: 'disk cleanup done' }) }]);
+    // (The demo's compliance sweep may post its high violations to the same webhook meanwhile.)
+    expect(slackMessages.filter((m) => m.body.includes('disk cleanup done'))).toEqual([{ path: slackPath, body: JSON.stringify({ text: 'disk cleanup done' }) }]);
 
     const list = await cli(['secrets', 'list', '--json']);
     expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toEqual(['anthropic_api_key', 'slack_webhook', 'smtp_url']);
