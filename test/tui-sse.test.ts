@@ -139,4 +139,45 @@ describe('the HTTP source', () => {
     await until(() => events.length === 2);
     expect(events.map((e) => `${e.id} ${e.type} ${e.summary}`)).toEqual(['4 task.created DB down', '5 task.routed event 5']);
   });
+
+  it('reloads the task list after an event with a new request, not one sent before the event', async () => {
+    const tasks = [{ id: 'tsk_1', title: 'old task', priority: 'P2', status: 'open', createdAt: '2026-01-01T10:00:00.000Z' }];
+    let taskReads = 0;
+    let stream: ServerResponse | null = null;
+    const url = await serve((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (path === '/v1/tasks') {
+        taskReads++;
+        // Answered a little later with the list as it was when asked: a request in flight.
+        const asOf = JSON.stringify(tasks);
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(asOf), 100);
+        return;
+      }
+      if (path === '/v1/events/recent') return json([]);
+      if (path === '/v1/events') {
+        sse(res);
+        stream = res;
+        return;
+      }
+      return json({});
+    });
+    const source = createHttpSource({ client: new ApiClient({ baseUrl: url, token: 'x' }), baseUrl: url, token: 'x' });
+    const events: EventVM[] = [];
+    stops.push(source.subscribe({ onEvent: (e) => events.push(e), onState: () => undefined }));
+    await until(() => stream !== null);
+
+    // Another panel's reload is reading the task list when a task is created and its event arrives.
+    const decisions = source.load('decisions');
+    await until(() => taskReads === 1);
+    tasks.unshift({ id: 'tsk_2', title: 'new task', priority: 'P1', status: 'open', createdAt: '2026-01-01T11:00:00.000Z' });
+    stream!.write(frame(7, 'task.created'));
+    await until(() => events.length === 1);
+
+    const reloaded = await source.load('tasks');
+    expect(reloaded.map((t) => t.title)).toEqual(['new task', 'old task']);
+    expect(taskReads).toBe(2);
+    await decisions;
+  });
 });
+

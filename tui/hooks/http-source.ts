@@ -53,13 +53,16 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
   const get = (path: string, query?: Record<string, string | number>) => client.get<unknown>(path, query).catch(unavailableOr);
 
   // Three panels read the task list (tasks, decision titles, SLA clocks); loads that start together
-  // (at start, or after one task event) share one request.
-  let tasksRead: { at: number; pending: Promise<unknown[]> } | null = null;
+  // (at start, or after one task event) share one request. Never one sent before the latest event:
+  // a reload that event asked for must see what it changed (a task created just after another panel's
+  // reload began would otherwise stay missing until the next event).
+  let eventsSeen = 0;
+  let tasksRead: { at: number; events: number; pending: Promise<unknown[]> } | null = null;
   const openTasks = (): Promise<unknown[]> => {
     const now = performance.now();
-    if (tasksRead && now - tasksRead.at < 500) return tasksRead.pending;
+    if (tasksRead && tasksRead.events === eventsSeen && now - tasksRead.at < 500) return tasksRead.pending;
     const pending = get('/v1/tasks', { limit: 200 }).then((r) => list(r, 'tasks'));
-    tasksRead = { at: now, pending };
+    tasksRead = { at: now, events: eventsSeen, pending };
     return pending;
   };
 
@@ -118,6 +121,7 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
         .then((recent) => {
           if (cancelled) return;
           const events = recent.map((e) => toEvent(e, clock())).sort((a, b) => Number(a.id) - Number(b.id));
+          eventsSeen += events.length;
           for (const e of events) handlers.onEvent(e);
           stop = openEventStream({
             url: `${opts.baseUrl}/v1/events`,
@@ -132,6 +136,7 @@ export function createHttpSource(opts: HttpSourceOptions): DashboardSource {
                 parsed = { data: raw.data };
               }
               const e = toEvent({ id: raw.id, type: raw.type, ...obj(parsed) }, clock());
+              eventsSeen++;
               handlers.onEvent(e);
             },
           });
