@@ -32,15 +32,44 @@ export class SqliteDb implements SqlDb {
   /** True while a transaction is open on the connection. */
   private active = false;
 
-  constructor(readonly raw: Database.Database) {}
+  /**
+   * Reads from outside a transaction go to a second, read-only connection: they see only what is
+   * committed. On the writer they would also see the rows of a transaction still open (whose work may
+   * be awaiting something), and an event id read that way may be rolled back and reused by the next
+   * event, which a subscriber resuming from it would then skip.
+   */
+  private readonly reader: Database.Database | null;
+  /** Statements on the reader; null for SQL that writes (INSERT … RETURNING through get()). */
+  private readonly readStatements = new Map<string, Statement | null>();
 
-  static open(file: string): SqliteDb {
+  constructor(readonly raw: Database.Database, file?: string) {
+    this.reader = file && file !== ':memory:' && !file.startsWith('file::memory') ? SqliteDb.connect(file, true) : null;
+  }
+
+  private static connect(file: string, readOnly: boolean): Database.Database {
     const raw = new Database(file);
-    raw.pragma('journal_mode = WAL');
+    if (!readOnly) raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    return new SqliteDb(raw);
+    if (readOnly) raw.pragma('query_only = ON');
+    return raw;
+  }
+
+  static open(file: string): SqliteDb {
+    return new SqliteDb(SqliteDb.connect(file, false), file);
+  }
+
+  /** The reader's statement for a read outside any transaction, or null to use the writer. */
+  private readStatement(sql: string): Statement | null {
+    if (!this.reader || this.inside()) return null;
+    let stmt = this.readStatements.get(sql);
+    if (stmt === undefined) {
+      const prepared = this.reader.prepare(sql);
+      stmt = prepared.readonly ? prepared : null;
+      this.readStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   prepare(sql: string): Statement {
@@ -53,10 +82,25 @@ export class SqliteDb implements SqlDb {
   }
 
   async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.prepare(sql).all(...normaliseParams(params)) as T[];
+    const read = this.readStatement(sql);
+    if (read) return read.all(...normaliseParams(params)) as T[];
+    if (this.active && !this.inside()) return this.transaction((tx) => tx.all<T>(sql, params));
+    return this.allNow<T>(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    const read = this.readStatement(sql);
+    if (read) return read.get(...normaliseParams(params)) as T | undefined;
+    if (this.active && !this.inside()) return this.transaction((tx) => tx.get<T>(sql, params));
+    return this.getNow<T>(sql, params);
+  }
+
+  /** On the writer, at once: for the open transaction's own work. */
+  allNow<T>(sql: string, params?: readonly SqlValue[]): T[] {
+    return this.prepare(sql).all(...normaliseParams(params)) as T[];
+  }
+
+  getNow<T>(sql: string, params?: readonly SqlValue[]): T | undefined {
     return this.prepare(sql).get(...normaliseParams(params)) as T | undefined;
   }
 
@@ -165,6 +209,8 @@ export class SqliteDb implements SqlDb {
   async close(): Promise<void> {
     while (this.draining) await this.draining;
     this.statements.clear();
+    this.readStatements.clear();
+    if (this.reader?.open) this.reader.close();
     if (this.raw.open) {
       try {
         this.raw.pragma('wal_checkpoint(TRUNCATE)');
@@ -185,10 +231,10 @@ class SqliteTx implements SqlDb {
   constructor(private readonly db: SqliteDb) {}
 
   async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.db.all<T>(sql, params);
+    return this.closed ? this.db.all<T>(sql, params) : this.db.allNow<T>(sql, params);
   }
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    return this.db.get<T>(sql, params);
+    return this.closed ? this.db.get<T>(sql, params) : this.db.getNow<T>(sql, params);
   }
   async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
     if (this.closed) return this.db.run(sql, params);
