@@ -18,6 +18,13 @@ export interface ViolationFilter {
   limit?: number;
 }
 
+/** What tells a held task from a changed one. */
+export interface TaskVersion {
+  id: string;
+  updatedAt: number;
+  status: string;
+}
+
 export interface ComplianceRepo {
   insertRule(rule: ComplianceRule): Promise<void>;
   updateRule(rule: ComplianceRule): Promise<void>;
@@ -46,8 +53,10 @@ export interface ComplianceRepo {
 
   /** Every task of the org that is not resolved (any order): what a full sweep starts from. */
   openTasks(orgId: string): Promise<Task[]>;
-  /** Tasks changed at or after `since` (any status), so a sweep can refresh what it holds. */
-  tasksUpdatedSince(orgId: string, since: number): Promise<Task[]>;
+  /** Which tasks changed at or after `since` (any status), and how: a sweep refreshes only what it holds stale. */
+  taskVersionsSince(orgId: string, since: number): Promise<TaskVersion[]>;
+  /** These tasks, those that exist (read in chunks). */
+  tasksByIds(orgId: string, ids: readonly string[]): Promise<Task[]>;
 
   putCalendar(orgId: string, calendar: CalendarSpec, now: number): Promise<void>;
   getCalendar(orgId: string, name: string): Promise<CalendarSpec | undefined>;

@@ -56,12 +56,13 @@ export class WorkingSet {
 
   /** Brings the set up to date with the tasks changed since the last sync. */
   async sync(now: number): Promise<number> {
-    const read = await this.repos.compliance.tasksUpdatedSince(this.orgId, this.syncedAt - SYNC_MARGIN_MS);
-    // Most of them came through events already: read history and pauses only for the others.
-    const changed = read.filter((t) => {
-      const known = this.tasks.get(t.id);
-      return !(known && known.updatedAt === t.updatedAt && known.status === t.status);
+    const versions = await this.repos.compliance.taskVersionsSince(this.orgId, this.syncedAt - SYNC_MARGIN_MS);
+    // Most of them came through events already: read in full (with history and pauses) only the others.
+    const stale = versions.filter((v) => {
+      const known = this.tasks.get(v.id);
+      return !(known && known.updatedAt === v.updatedAt && known.status === v.status);
     });
+    const changed = stale.length > 0 ? await this.repos.compliance.tasksByIds(this.orgId, stale.map((v) => v.id)) : [];
     if (changed.length > 0) {
       const ids = changed.map((t) => t.id);
       const [history, pauses] = await Promise.all([this.repos.compliance.statusHistory(this.orgId, ids), this.repos.compliance.pauses(this.orgId, ids)]);

@@ -1,7 +1,7 @@
 import type { Interval } from '../../../core/calendar/business-time.js';
 import type { CalendarSpec } from '../../../core/calendar/calendar.js';
 import type { StatusChange } from '../../../core/compliance/entities.js';
-import type { ComplianceRepo, ViolationFilter } from '../../../core/compliance/ports.js';
+import type { ComplianceRepo, TaskVersion, ViolationFilter } from '../../../core/compliance/ports.js';
 import type { ComplianceRule } from '../../../core/compliance/rule.js';
 import type { Violation } from '../../../core/compliance/violations.js';
 import type { Priority, Task, TaskStatus } from '../../../core/model.js';
@@ -237,8 +237,18 @@ export class SqlComplianceRepo implements ComplianceRepo {
     return (await this.db.all<Row>("SELECT * FROM tasks WHERE organization_id = ? AND status <> 'resolved'", [orgId])).map(toTask);
   }
 
-  async tasksUpdatedSince(orgId: string, since: number): Promise<Task[]> {
-    return (await this.db.all<Row>('SELECT * FROM tasks WHERE organization_id = ? AND updated_at >= ?', [orgId, since])).map(toTask);
+  async taskVersionsSince(orgId: string, since: number): Promise<TaskVersion[]> {
+    const rows = await this.db.all<Row>('SELECT id, updated_at, status FROM tasks WHERE organization_id = ? AND updated_at >= ?', [orgId, since]);
+    return rows.map((r) => ({ id: r.id as string, updatedAt: num(r.updated_at), status: r.status as string }));
+  }
+
+  async tasksByIds(orgId: string, ids: readonly string[]): Promise<Task[]> {
+    const out: Task[] = [];
+    for (const part of chunks(ids)) {
+      const rows = await this.db.all<Row>(`SELECT * FROM tasks WHERE organization_id = ? AND id IN (${part.map(() => '?').join(', ')})`, [orgId, ...part]);
+      out.push(...rows.map(toTask));
+    }
+    return out;
   }
 
   async putCalendar(orgId: string, calendar: CalendarSpec, now: number): Promise<void> {
