@@ -160,4 +160,15 @@ forEachStore('the compliance engine over a real store', (kind) => {
     expect(c).not.toBe(a);
     expect(c.at).toBe(now);
   });
+
+  it('answers a reader from a sweep a few seconds old while a new one runs behind it', async () => {
+    const first = await engine.sweep(orgId);
+    now += 5000;
+    expect(await engine.recentSweep(orgId, 1000, 10_000)).toBe(first);
+    const behind = await engine.sweep(orgId); // the one started behind it (shared while running)
+    expect(behind.at).toBe(now);
+    now += 20_000;
+    const waited = await engine.recentSweep(orgId, 1000, 10_000);
+    expect(waited.at).toBe(now);
+  });
 });

@@ -270,12 +270,20 @@ export class ComplianceEngine {
 
   /**
    * A sweep that started at most `maxAgeMs` ago, or a new one; one already running is shared. For
-   * readers (`compliance check`): changes reach the engine through events between sweeps anyway.
+   * readers (`compliance check`): changes reach the engine through events between sweeps anyway, so
+   * a sweep up to `staleMs` old is answered at once while a new one runs behind it (only time-driven
+   * breaches can be that late, and by less than a sweep).
    */
-  async recentSweep(orgId: string, maxAgeMs: number): Promise<SweepResult> {
+  async recentSweep(orgId: string, maxAgeMs: number, staleMs = maxAgeMs): Promise<SweepResult> {
     const last = this.lastSweeps.get(orgId);
-    if (last && this.deps.clock.now() - last.at <= maxAgeMs) return last;
-    return this.sweep(orgId);
+    const age = last ? this.deps.clock.now() - last.at : Infinity;
+    if (last && age <= maxAgeMs) return last;
+    const next = this.sweep(orgId);
+    if (last && age <= staleMs) {
+      next.catch(() => undefined);
+      return last;
+    }
+    return next;
   }
 
   /** A full sweep of one organisation: open tasks, tasks and actions with active violations, recent actions. */

@@ -184,7 +184,8 @@ export class ComplianceService {
   /** The CI gate: open (or acknowledged) violations at or above a severity, after a fresh sweep. */
   async check(orgId: string, failOn: Severity, sweep = true): Promise<CheckResult> {
     // A sweep of the last second is current enough: task changes reach the engine as events in between.
-    if (sweep) await this.deps.engine.recentSweep(orgId, 1000);
+    // One of the last ten seconds answers at once while a fresh one runs behind it.
+    if (sweep) await this.deps.engine.recentSweep(orgId, 1000, 10_000);
     const list = await this.deps.repos.compliance.listViolations(orgId, { status: ['open', 'acknowledged'] });
     const hits = list.filter((v) => severityRank(v.severity) >= severityRank(failOn))
       .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.openedAt ?? 0) - (b.openedAt ?? 0));
