@@ -55,7 +55,8 @@ forEachStore('workload repository', (kind: StoreKind) => {
     expect(await store.workload.pageSnapshots('org_1', {}, { after: { memberId: 'm4', day: '2026-03-03' }, limit: 10 })).toEqual([]);
   });
 
-  it.runIf(kind === 'sqlite')('reads a page of one team through an index in (member, day) order, without sorting', async () => {
+  // A query plan is SQLite's own: the test exists for that backend only.
+  if (kind === 'sqlite') it('reads a page of one team through an index in (member, day) order, without sorting', async () => {
     const plan = (await store.db.all<{ detail: string }>(
       "EXPLAIN QUERY PLAN SELECT * FROM workload_snapshots WHERE organization_id = ? AND team_id = ? AND (member_id, day) > (?, ?) ORDER BY member_id, day LIMIT 501",
       ['org_1', 'team_a', 'm1', '2026-03-01'],
