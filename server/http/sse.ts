@@ -26,7 +26,8 @@ export function frameOf(event: BusEvent): string {
 
 interface Client {
   res: ServerResponse;
-  pending: string;
+  /** Frames waiting for the next flush: the shared strings of frameOf, never copied per client. */
+  pending: string[];
   closed: boolean;
   maxBuffer: number;
 }
@@ -36,37 +37,45 @@ interface Client {
  * milliseconds later, so a burst costs one write per client rather than one per event and client.
  */
 const FLUSH_MS = 10;
+const PING = ': ping\n\n';
 const dirty = new Set<Client>();
 let timer: NodeJS.Timeout | null = null;
 
+/** Whether two clients wait for the very same frames (the same string objects, so this is cheap). */
+function sameFrames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function flushAll(): void {
   timer = null;
-  // Clients with the same filter get the same text: encode it once per flush, not once per client.
-  let lastText = '';
+  // Clients with the same filter wait for the same frames: join and encode them once per flush.
+  let lastFrames: string[] = [];
   let lastBytes: Buffer | null = null;
   for (const c of dirty) {
-    if (c.closed || c.pending === '') continue;
+    if (c.closed || c.pending.length === 0) continue;
     // Data from earlier flushes still unsent means the client is not reading: let it go.
     if (c.res.writableLength > c.maxBuffer) {
       c.closed = true;
-      c.pending = '';
+      c.pending = [];
       c.res.destroy();
       continue;
     }
-    const chunk = c.pending;
-    c.pending = '';
-    if (chunk !== lastText || lastBytes === null) {
-      lastText = chunk;
-      lastBytes = Buffer.from(chunk, 'utf8');
+    const frames = c.pending;
+    c.pending = [];
+    if (lastBytes === null || !sameFrames(frames, lastFrames)) {
+      lastFrames = frames;
+      lastBytes = Buffer.from(frames.join(''), 'utf8');
     }
     c.res.write(lastBytes);
   }
   dirty.clear();
 }
 
-function push(c: Client, text: string): void {
+function push(c: Client, frame: string): void {
   if (c.closed) return;
-  c.pending += text;
+  c.pending.push(frame);
   dirty.add(c);
   if (!timer) timer = setTimeout(flushAll, FLUSH_MS);
 }
@@ -92,9 +101,9 @@ export async function streamEvents(
   res.socket?.setNoDelay(true);
   res.write('retry: 2000\n: connected\n\n');
 
-  const client: Client = { res, pending: '', closed: false, maxBuffer: opts.maxBuffer };
+  const client: Client = { res, pending: [], closed: false, maxBuffer: opts.maxBuffer };
   const subscription = await bus.subscribe(orgId, { afterId, types }, (event) => push(client, frameOf(event)));
-  const heartbeat = setInterval(() => push(client, ': ping\n\n'), opts.heartbeatMs);
+  const heartbeat = setInterval(() => push(client, PING), opts.heartbeatMs);
   heartbeat.unref();
   const close = (): void => {
     client.closed = true;
