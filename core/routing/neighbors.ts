@@ -97,7 +97,10 @@ export class NeighborIndex {
     }
     let cands = topRows(acc, touched, nTouched, candidates);
     for (let t = 0; t < nTouched; t++) acc[touched[t]!] = 0;
-    if (cands.length < k && this.indexed <= SMALL) cands = Array.from({ length: this.indexed }, (_, i) => i);
+    if (cands.length < k && this.indexed <= SMALL) {
+      cands = new Array<number>(this.indexed);
+      for (let i = 0; i < this.indexed; i++) cands[i] = i;
+    }
     for (let i = this.indexed; i < this.corpus.size; i++) cands.push(i);
     const s = this.scratch;
     for (let j = 0; j < q.idx.length; j++) s[q.idx[j]!] = q.val[j]!;
