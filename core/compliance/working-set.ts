@@ -15,7 +15,7 @@ import { ACTIVE_STATUSES, type Transition, type Violation } from './violations.j
  * another daemon's clock may run a little behind). Every change in the margin is read again at each
  * sync, so it stays small: under load that is thousands of tasks per minute.
  */
-const SYNC_MARGIN_MS = 30_000;
+const SYNC_MARGIN_MS = 10_000;
 
 export class WorkingSet {
   readonly tasks = new Map<string, Task>();
