@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, startDaemon, type TestDaemon } from './helpers.js';
+import { eventually, freePort, startDaemon, type TestDaemon } from './helpers.js';
 
 /**
  * The real peer: Prometheus Alertmanager (Debian package prometheus-alertmanager, installed by .ci/run)
@@ -13,18 +12,6 @@ import { eventually, startDaemon, type TestDaemon } from './helpers.js';
  */
 
 const BINARY = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
-
-/** Alertmanager cannot report a port it picked, so take a free one from the kernel first. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let d: TestDaemon;
 let am: ChildProcess | undefined;

@@ -91,6 +91,21 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Requests to a daemon as a test writes them: the default token unless `token` says otherwise, `json` as the body. */
+function apiFor(url: string, defaultToken: string): TestDaemon['api'] {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    const token = init.token === undefined ? defaultToken : init.token;
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers.set('content-type', 'application/json');
+    }
+    return fetch(`${url}${path}`, { ...init, headers, body });
+  };
+}
+
 /** A real daemon in this process on port 0, with a temporary home (and schema, for PostgreSQL). */
 export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> {
   const home = tempHome();
@@ -100,18 +115,7 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
   const daemon = await createDaemon(config, { clock: opts.clock, log: silentLogger() });
   const url = await daemon.listen();
   let n = 0;
-  const api: TestDaemon['api'] = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    const token = init.token === undefined ? initResult.token : init.token;
-    if (token) headers.set('authorization', `Bearer ${token}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      body = JSON.stringify(init.json);
-      headers.set('content-type', 'application/json');
-    }
-    return fetch(`${url}${path}`, { ...init, headers, body });
-  };
-  const initResult = init;
+  const api = apiFor(url, init.token);
   return {
     daemon, url, home, init, token: init.token, api,
     async newOrg(name) {
@@ -200,17 +204,7 @@ export async function spawnDaemon(opts: { demo?: boolean } = {}): Promise<Omit<T
   await eventually(() => existsSync(info), 20_000, 'the daemon to start');
   const url = (JSON.parse(readFileSync(info, 'utf8')) as { url: string }).url;
   const token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
-  const api: TestDaemon['api'] = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    const t = init.token === undefined ? token : init.token;
-    if (t) headers.set('authorization', `Bearer ${t}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      body = JSON.stringify(init.json);
-      headers.set('content-type', 'application/json');
-    }
-    return fetch(`${url}${path}`, { ...init, headers, body });
-  };
+  const api = apiFor(url, token);
   let n = 0;
   return {
     url, home, token, api,
@@ -228,13 +222,4 @@ export async function spawnDaemon(opts: { demo?: boolean } = {}): Promise<Omit<T
   };
 }
 
-/** A TCP port nothing listens on right now (for tests that must restart a daemon on the same port). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../fixtures/free-port.js';

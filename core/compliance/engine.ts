@@ -137,8 +137,7 @@ export class ComplianceEngine {
   }
 
   private async onTaskChanges(orgId: string, taskIds: readonly string[]): Promise<Transition[]> {
-    const tasks = await Promise.all(taskIds.map((id) => this.deps.repos.tasks.get(orgId, id)));
-    return this.evaluateTasks(orgId, tasks.filter((t): t is Task => t !== undefined), true);
+    return this.evaluateTasks(orgId, await this.deps.repos.compliance.tasksByIds(orgId, taskIds), true);
   }
 
   private async onActionChange(event: BusEvent, actionId: string): Promise<Transition[]> {
@@ -159,20 +158,16 @@ export class ComplianceEngine {
     await this.apply(orgId, transitions);
     if (taskId) {
       const task = await this.deps.repos.tasks.get(orgId, taskId);
-      if (task) transitions.push(...(await this.evaluateTask(orgId, task)));
+      if (task) transitions.push(...(await this.evaluateTasks(orgId, [task])));
     }
     return transitions;
   }
 
   /**
-   * Re-evaluates one task against every enabled rule and commits what changed. With `record`, a
-   * status the history does not end with is appended first (the SLA pause states come from it).
+   * Re-evaluates tasks of one org against every enabled rule and commits what changed, with one read
+   * per kind and one commit. With `record`, a status a task's history does not end with is appended
+   * first (the SLA pause states come from it).
    */
-  evaluateTask(orgId: string, task: Task, record = false): Promise<Transition[]> {
-    return this.evaluateTasks(orgId, [task], record);
-  }
-
-  /** `evaluateTask` for several tasks of one org, with one read per kind and one commit. */
   async evaluateTasks(orgId: string, tasks: readonly Task[], record = false): Promise<Transition[]> {
     if (tasks.length === 0) return [];
     const { compliance } = this.deps.repos;

@@ -62,7 +62,7 @@ export class WorkingSet {
       const known = this.tasks.get(v.id);
       return !(known && known.updatedAt === v.updatedAt && known.status === v.status);
     });
-    const changed = stale.length > 0 ? await this.repos.compliance.tasksByIds(this.orgId, stale.map((v) => v.id)) : [];
+    const changed = await this.repos.compliance.tasksByIds(this.orgId, stale.map((v) => v.id));
     if (changed.length > 0) {
       const ids = changed.map((t) => t.id);
       const [history, pauses] = await Promise.all([this.repos.compliance.statusHistory(this.orgId, ids), this.repos.compliance.pauses(this.orgId, ids)]);

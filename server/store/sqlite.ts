@@ -59,11 +59,14 @@ export class SqliteDb implements SqlDb {
 
   private static connect(file: string, readOnly: boolean): Database.Database {
     const raw = new Database(file);
-    if (!readOnly) raw.pragma('journal_mode = WAL');
+    raw.pragma('busy_timeout = 5000');
+    if (readOnly) {
+      raw.pragma('query_only = ON');
+      return raw;
+    }
+    raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
-    raw.pragma('busy_timeout = 5000');
-    if (readOnly) raw.pragma('query_only = ON');
     return raw;
   }
 

@@ -1,5 +1,26 @@
 import { portable, type Migration } from './types.js';
 
+/** Series get an id (its type differs per dialect); points refer to it instead of repeating name and tags. */
+const metricSeriesTables = (autoId: string): string => `
+CREATE TABLE metric_series (
+  id ${autoId},
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  series TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (organization_id, series)
+);
+CREATE INDEX metric_series_name ON metric_series (organization_id, name);
+DROP TABLE system_metrics;
+CREATE TABLE system_metrics (
+  organization_id TEXT NOT NULL,
+  series_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX system_metrics_series_at ON system_metrics (series_id, at)`;
+
 /** The detection half of healing (200-249): issues, detector state, health checks, system metrics. */
 export const healingDetectionMigrations: Migration[] = [
   portable(200, 'healing issues, anomaly detector state and health checks', `
@@ -69,43 +90,7 @@ CREATE INDEX system_metrics_hourly_name ON system_metrics_hourly (organization_i
   {
     version: 202,
     name: 'metric series table; system_metrics points by series id',
-    sqlite: `
-CREATE TABLE metric_series (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  organization_id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  series TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  UNIQUE (organization_id, series)
-);
-CREATE INDEX metric_series_name ON metric_series (organization_id, name);
-DROP TABLE system_metrics;
-CREATE TABLE system_metrics (
-  organization_id TEXT NOT NULL,
-  series_id BIGINT NOT NULL,
-  at BIGINT NOT NULL,
-  value DOUBLE PRECISION NOT NULL
-);
-CREATE INDEX system_metrics_series_at ON system_metrics (series_id, at)`,
-    postgres: `
-CREATE TABLE metric_series (
-  id BIGSERIAL PRIMARY KEY,
-  organization_id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  series TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  UNIQUE (organization_id, series)
-);
-CREATE INDEX metric_series_name ON metric_series (organization_id, name);
-DROP TABLE system_metrics;
-CREATE TABLE system_metrics (
-  organization_id TEXT NOT NULL,
-  series_id BIGINT NOT NULL,
-  at BIGINT NOT NULL,
-  value DOUBLE PRECISION NOT NULL
-);
-CREATE INDEX system_metrics_series_at ON system_metrics (series_id, at)`,
+    sqlite: metricSeriesTables('INTEGER PRIMARY KEY AUTOINCREMENT'),
+    postgres: metricSeriesTables('BIGSERIAL PRIMARY KEY'),
   },
 ];
