@@ -15,6 +15,7 @@ import { openRequestLimiter } from './http/rate-limit.js';
 import { createMetricsRegistry } from './http/metrics-lint.js';
 import { secretsModule } from './secrets/module.js';
 import { createOutbound } from './outbound/module.js';
+import { GrantCache } from './http/grant-cache.js';
 import { verifyToken } from './http/tokens.js';
 import { fileLogger, silentLogger, type Logger } from './log.js';
 import { adminModule } from './modules/admin.js';
@@ -82,9 +83,10 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   }
   const hardening = await createOutbound(ctx, packageVersion());
   const startedAt = clock.now();
+  const grants = new GrantCache(store.tokens);
   const modules: Module[] = options.modules ?? [
     adminModule({
-      jwtKey, version: packageVersion(), startedAt,
+      jwtKey, version: packageVersion(), startedAt, grants,
       jobs: jobQueue ? 'redis (bullmq)' : 'store',
       readiness: redisBus || jobQueue
         ? async () => ({ ...(redisBus ? { redis: redisBus.status() } : {}), ...(jobQueue ? { jobs: jobQueue.status() } : {}) })
@@ -100,7 +102,7 @@ export async function createDaemon(config: DaemonConfig, options: DaemonOptions 
   for (const m of modules) for (const r of m.routes(ctx)) router.add(r);
 
   const authenticate = async (bearer: string): Promise<Caller> => {
-    const { user, token } = await verifyToken(jwtKey, store.tokens, bearer, clock.now());
+    const { user, token } = await verifyToken(jwtKey, grants, bearer, clock.now());
     return {
       orgId: user.orgId, userId: user.id, userName: user.name, role: user.role, tokenId: token.id, memberId: user.memberId,
       actor: { orgId: user.orgId, name: user.name, userId: user.id, role: user.role },

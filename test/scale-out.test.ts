@@ -116,6 +116,17 @@ describe.skipIf(!PG || !REDIS)('three daemons on one PostgreSQL and one Redis', 
     expect(new Set(scaled.map((t) => t.title)).size).toBe(N);
     expect(verifyChain(await store.audit.chain(orgId)).ok).toBe(true);
   }, 180_000);
+
+  it('refuses on every daemon a token revoked on one, though each keeps recent grants', async () => {
+    const api = (i: number, path: string, bearer: string, init: RequestInit = {}): Promise<Response> =>
+      fetch(`${urls[i]}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' } });
+    const created = (await (await api(0, '/v1/users', token, { method: 'POST', body: JSON.stringify({ name: 'short-lived', role: 'viewer' }) })).json()) as { token: string; tokenId: string };
+    for (let i = 0; i < 3; i++) expect((await api(i, '/v1/teams', created.token)).status).toBe(200);
+    expect((await api(0, `/v1/tokens/${created.tokenId}/revoke`, token, { method: 'POST' })).status).toBe(200);
+    expect((await api(0, '/v1/teams', created.token)).status).toBe(401);
+    // The others hear of it through the bus, well before their cached grant would expire (2 s).
+    for (const i of [1, 2]) await eventually(async () => (await api(i, '/v1/teams', created.token)).status === 401, 1_000, `daemon ${i} to refuse the token`);
+  });
 });
 
 describe.skipIf(!REDIS)('scheduler leases in Redis', () => {

@@ -62,6 +62,8 @@ forEachStore('store contract', (kind: StoreKind) => {
     expect(await store.teams.find(b.id, 'platform')).toBeUndefined();
     expect(await store.tasks.get(b.id, secret.id)).toBeUndefined();
     expect(await store.tasks.list(b.id)).toEqual([]);
+    expect(await store.compliance.tasksByIds(b.id, [secret.id])).toEqual([]);
+    expect((await store.compliance.tasksByIds(a.id, [secret.id])).map((t) => t.id)).toEqual([secret.id]);
     await store.tasks.update({ ...secret, orgId: b.id, title: 'hijacked' });
     expect((await store.tasks.get(a.id, secret.id))!.title).toBe('only org A may see this');
   });

@@ -40,7 +40,7 @@ const unauthenticated = (why: string): AppError =>
  * Checks signature (HS256 only), issuer, audience and expiry, then that the token still exists, is not
  * revoked and belongs to the organisation it claims.
  */
-export async function verifyToken(key: Uint8Array, tokens: TokenRepo, bearer: string, now: number): Promise<TokenGrant> {
+export async function verifyToken(key: Uint8Array, tokens: Pick<TokenRepo, 'grant'>, bearer: string, now: number): Promise<TokenGrant> {
   const payload = await verifiedClaims(key, bearer, now);
   if (typeof payload.jti !== 'string') throw unauthenticated('invalid token');
   const grant = await tokens.grant(payload.jti);
@@ -53,7 +53,7 @@ export async function verifyToken(key: Uint8Array, tokens: TokenRepo, bearer: st
 
 // A signature that checked out once checks out again: remember verified tokens (per key) so the
 // HMAC is computed once per token, not per request. Expiry is still checked on every use, and
-// revocation is looked up in the store every time.
+// revocation on every use of the grant (see grant-cache.ts for how fresh that is).
 const verified = new WeakMap<Uint8Array, LRUCache<string, JWTPayload>>();
 
 async function verifiedClaims(key: Uint8Array, bearer: string, now: number): Promise<JWTPayload> {

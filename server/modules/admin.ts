@@ -2,6 +2,8 @@ import { verifyChain } from '../../core/audit/chain.js';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Token, User } from '../../core/model.js';
+import type { Subscription } from '../../core/ports.js';
+import type { GrantCache } from '../http/grant-cache.js';
 import { HANDLED, route, type Route } from '../http/route.js';
 import * as s from '../http/schemas/core.js';
 import { streamEvents } from '../http/sse.js';
@@ -18,10 +20,15 @@ export interface AdminOptions {
   jobs?: string;
   /** Extra readiness checks (e.g. Redis in scaled mode). */
   readiness?: () => Promise<Record<string, string>>;
+  /** Grants the authenticator keeps: forgotten when a token is revoked or a user removed, here or on another daemon. */
+  grants?: GrantCache;
 }
+
+const REVOCATIONS = ['token.revoked', 'user.removed'];
 
 /** Users and tokens, the audit trail, the event stream, health and status. */
 export function adminModule(opts: AdminOptions): Module {
+  const subscriptions: Subscription[] = [];
   return {
     name: 'admin',
     routes(ctx: ModuleContext): Route[] {
@@ -122,6 +129,7 @@ export function adminModule(opts: AdminOptions): Module {
               if (!user) throw notFound('user', params.name!);
               if (user.id === caller.userId) throw new AppError('conflict', 'you cannot remove yourself', 'ask another admin');
               await tx.users.remove(caller.orgId, user.id);
+              tx.onCommit(() => opts.grants?.forgetUser(user.id));
               return {
                 value: user,
                 audit: { action: 'user.remove', subject: user.id, summary: `removed user ${user.name} and revoked their tokens` },
@@ -140,6 +148,7 @@ export function adminModule(opts: AdminOptions): Module {
               if (t.revokedAt !== null) throw conflict(`token ${t.id} is already revoked`);
               const at = clock.now();
               await tx.tokens.revoke(caller.orgId, t.id, at);
+              tx.onCommit(() => opts.grants?.forgetToken(t.id));
               return {
                 value: { ...t, revokedAt: at },
                 audit: { action: 'token.revoke', subject: t.id, summary: `revoked token ${t.id}` },
@@ -179,6 +188,21 @@ export function adminModule(opts: AdminOptions): Module {
           },
         }),
       ];
+    },
+    async start(ctx: ModuleContext): Promise<void> {
+      const grants = opts.grants;
+      if (!grants) return;
+      // Revocations made on other daemons (this daemon's own were forgotten as they committed).
+      for (const org of await ctx.store.orgs.list()) {
+        subscriptions.push(await ctx.bus.subscribe(org.id, { types: REVOCATIONS }, (event) => {
+          if (!event.subject) return;
+          if (event.type === 'token.revoked') grants.forgetToken(event.subject);
+          else grants.forgetUser(event.subject);
+        }));
+      }
+    },
+    async stop(): Promise<void> {
+      for (const sub of subscriptions.splice(0)) sub.close();
     },
   };
 }
