@@ -72,6 +72,21 @@ function calendarOf(timezone: string | null, workingHours: Member['workingHours'
   return hit;
 }
 
+const NO_HOLIDAYS: readonly string[] = [];
+const byMember = new WeakMap<object, { timezone: string | null; hours: Member['workingHours']; holidays: readonly string[]; hit: ReturnType<typeof calendarOf> }>();
+
+/** calendarOf for a member, remembered per member object (members are cached by the caller between reads). */
+function calendarFor(member: Pick<Member, 'timezone' | 'workingHours'>, team: ChooseOptions['team']): ReturnType<typeof calendarOf> {
+  const timezone = member.timezone ?? team?.timezone ?? null;
+  const hours = member.workingHours ?? team?.workingHours ?? null;
+  const holidays = team?.holidays ?? NO_HOLIDAYS;
+  const seen = byMember.get(member);
+  if (seen && seen.timezone === timezone && seen.hours === hours && seen.holidays === holidays) return seen.hit;
+  const hit = calendarOf(timezone, hours, holidays);
+  byMember.set(member, { timezone, hours, holidays, hit });
+  return hit;
+}
+
 /** The first instant at or after `now` inside the member's working hours and outside `busy`. */
 export function availableFrom(
   member: Pick<Member, 'name' | 'timezone' | 'workingHours'>,
@@ -80,7 +95,7 @@ export function availableFrom(
   now: number,
   horizonDays = 14,
 ): number | null {
-  const { spec, cal } = calendarOf(member.timezone ?? team?.timezone ?? null, member.workingHours ?? team?.workingHours ?? null, team?.holidays ?? []);
+  const { spec, cal } = calendarFor(member, team);
   const first = localDayOf(spec.timeZone, now) - 1;
   for (let d = first; d <= first + horizonDays + 1; d++) {
     for (const [s, e] of cal.windows(d)) {
