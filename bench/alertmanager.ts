@@ -6,11 +6,11 @@
  * alerts every group interval).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../fixtures/free-port.js';
-import { fmt, runLoad, startBenchDaemon, type LoadResult } from './lib.js';
+import { fmt, runLoad, startBenchDaemon } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 16;
@@ -33,10 +33,7 @@ function webhook(list: ReturnType<typeof alerts>): unknown {
   };
 }
 
-const line = (what: string, r: LoadResult, perRequest: number): string =>
-  `${what.padEnd(58)} ${fmt(r.rps * perRequest, 0).padStart(8)} alerts/s  (p99 ${fmt(r.p99, 1)} ms, errors ${r.errors})`;
-
-async function startAlertmanager(): Promise<{ url: string; stop(): Promise<void> } | null> {
+async function startAlertmanager(): Promise<{ url: string; pid: number; stop(): Promise<void> } | null> {
   if (!BINARY) return null;
   const dir = mkdtempSync(join(tmpdir(), 'foundry-am-bench-'));
   // a receiver without integrations: Alertmanager only takes the alerts in, as the comparison needs
@@ -58,6 +55,7 @@ async function startAlertmanager(): Promise<{ url: string; stop(): Promise<void>
   }
   return {
     url,
+    pid: child.pid!,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -67,32 +65,53 @@ async function startAlertmanager(): Promise<{ url: string; stop(): Promise<void>
   };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc: what waiting for a core does not inflate. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Case { key: string; what: string; perRequest: number; rps: number; cpuUsPerAlert: number }
+
+// ALERT_BENCH_ONLY=new1,rep100 runs only those cases (for profiling one path); Alertmanager's run anyway.
+const only = (process.env.ALERT_BENCH_ONLY ?? '').split(',').filter(Boolean);
+
 const d = await startBenchDaemon();
 const am = await startAlertmanager();
 try {
-  const ours = (body: unknown) => runLoad({ url: d.url, method: 'POST', path: '/v1/integrations/alertmanager', body, token: d.token, connections: CONNECTIONS, seconds: SECONDS });
-  const theirs = (body: unknown) => runLoad({ url: am!.url, method: 'POST', path: '/api/v2/alerts', body, connections: CONNECTIONS, seconds: SECONDS });
-  await ours(webhook(alerts(1, false)));
-  const rows: string[] = [];
-  const o1 = await ours(webhook(alerts(1, true)));
-  rows.push(line('ours: 1 new alert per request (each opens an issue)', o1, 1));
-  const o1r = await ours(webhook(alerts(1, false)));
-  rows.push(line('ours: 1 repeated alert per request (deduplicated)', o1r, 1));
-  const o100 = await ours(webhook(alerts(100, true)));
-  rows.push(line('ours: 100 new alerts per request', o100, 100));
-  const o100r = await ours(webhook(alerts(100, false)));
-  rows.push(line('ours: 100 repeated alerts per request', o100r, 100));
+  const cases: Case[] = [];
+  const measure = async (key: string, what: string, target: { url: string; path: string; token?: string; pid: number }, body: unknown, perRequest: number): Promise<void> => {
+    if (only.length > 0 && !only.includes(key) && target.pid === d.pid) return;
+    const c0 = cpuSeconds(target.pid);
+    const r = await runLoad({ url: target.url, method: 'POST', path: target.path, body, token: target.token, connections: CONNECTIONS, seconds: SECONDS });
+    const cpu = cpuSeconds(target.pid) - c0;
+    if (r.errors > 0) throw new Error(`${what}: ${r.errors} errors (${JSON.stringify(r.statuses)})`);
+    const alertsDone = r.requests * perRequest;
+    cases.push({ key, what, perRequest, rps: r.rps, cpuUsPerAlert: (cpu * 1e6) / alertsDone });
+    console.log(`  ${what.padEnd(62)} ${fmt(r.rps * perRequest, 0).padStart(8)} alerts/s  (p99 ${fmt(r.p99, 1)} ms; server CPU ${fmt((cpu * 1e6) / alertsDone, 1)} µs per alert)`);
+  };
+  const ours = { url: d.url, path: '/v1/integrations/alertmanager', token: d.token, pid: d.pid };
+  console.log(`alert intake, ${CONNECTIONS} connections, ${SECONDS}s each, same machine and run (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}):`);
+  // warm-up: opens the 50 issues the repeat cases hit
+  await runLoad({ url: d.url, method: 'POST', path: ours.path, body: webhook(alerts(50, false)), token: d.token, connections: 1, seconds: 1 });
+  await measure('new1', 'ours: 1 new alert per request (each opens an issue)', ours, webhook(alerts(1, true)), 1);
+  await measure('rep1', 'ours: 1 repeated alert per request (deduplicated)', ours, webhook(alerts(1, false)), 1);
+  await measure('new100', 'ours: 100 new alerts per request', ours, webhook(alerts(100, true)), 100);
+  await measure('rep100', 'ours: 100 repeated alerts per request', ours, webhook(alerts(100, false)), 100);
   if (am) {
-    const a1 = await theirs(alerts(1, true));
-    rows.push(line('Alertmanager POST /api/v2/alerts: 1 new alert per request', a1, 1));
-    const a100 = await theirs(alerts(100, true));
-    rows.push(line('Alertmanager POST /api/v2/alerts: 100 new alerts per request', a100, 100));
-    rows.push(`ratio ours/Alertmanager: 1 per request ${fmt(o1.rps / a1.rps, 2)} (new) ${fmt(o1r.rps / a1.rps, 2)} (repeats); 100 per request ${fmt(o100.rps / a100.rps, 2)} (new) ${fmt(o100r.rps / a100.rps, 2)} (repeats)`);
+    const theirs = { url: am.url, path: '/api/v2/alerts', pid: am.pid };
+    await measure('am1', 'Alertmanager POST /api/v2/alerts: 1 new alert per request', theirs, alerts(1, true), 1);
+    await measure('am100', 'Alertmanager POST /api/v2/alerts: 100 new alerts per request', theirs, alerts(100, true), 100);
+    const by = new Map(cases.map((c) => [c.key, c]));
+    const ratio = (k: string, a: string): string => {
+      const o = by.get(k);
+      const t = by.get(a)!;
+      return o ? `${k} ${fmt(o.rps * o.perRequest / (t.rps * t.perRequest), 2)} (CPU per alert ${fmt(o.cpuUsPerAlert / t.cpuUsPerAlert, 2)}x theirs)` : '';
+    };
+    console.log(`  ratio ours/Alertmanager alerts/s: ${[ratio('new1', 'am1'), ratio('rep1', 'am1'), ratio('new100', 'am100'), ratio('rep100', 'am100')].filter(Boolean).join('; ')}`);
   } else {
-    rows.push('Alertmanager: skipped (prometheus-alertmanager not installed)');
+    console.log('  Alertmanager: skipped (prometheus-alertmanager not installed)');
   }
-  console.log(`alert intake, ${CONNECTIONS} connections, ${SECONDS}s each, same machine and run:`);
-  for (const r of rows) console.log(`  ${r}`);
 } finally {
   await am?.stop();
   await d.stop();

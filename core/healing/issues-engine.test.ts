@@ -13,10 +13,16 @@ function fakeStore() {
   let writes = 0;
   const healing = {
     getIssue: async (_org: string, id: string) => issues.get(id) ?? null,
-    findOpenIssueByFingerprint: async (org: string, fp: string) =>
-      [...issues.values()].find((i) => i.organizationId === org && i.fingerprint === fp && i.status === 'open') ?? null,
+    findOpenIssues: async (org: string, fps: readonly string[]) =>
+      [...issues.values()].filter((i) => i.organizationId === org && fps.includes(i.fingerprint) && i.status === 'open'),
     listIssues: async (_org: string, _f?: IssueFilter) => [...issues.values()],
-    insertIssue: async (i: Issue) => void (writes++, issues.set(i.id, i)),
+    insertIssues: async (list: readonly Issue[]) => {
+      for (const i of list) {
+        if ([...issues.values()].some((o) => o.organizationId === i.organizationId && o.status === 'open' && i.status === 'open' && o.fingerprint === i.fingerprint)) throw new Error('unique open fingerprint');
+        writes++;
+        issues.set(i.id, i);
+      }
+    },
     updateIssue: async (i: Issue) => void (writes++, issues.set(i.id, i)),
   };
   const commit: Commit = async (_actor, work) => {

@@ -34,9 +34,15 @@ export interface IssueEngineDeps {
   flushEveryMs?: number;
 }
 
+/** A change that needs the database, with its fingerprint computed once. */
+interface Keyed {
+  change: IssueChange;
+  fp: string;
+}
+
 interface Job {
   orgId: string;
-  changes: IssueChange[];
+  changes: Keyed[];
   carried: Map<string, { signal: IssueSignal; count: number }>;
   refreshed: number;
   resolve(r: IngestResult): void;
@@ -59,6 +65,8 @@ interface OpenEntry {
 export class IssueEngine {
   /** org -> fingerprint -> open issue. A cache: the database (unique open fingerprint) is the truth. */
   private readonly open = new Map<string, Map<string, OpenEntry>>();
+  /** org -> fingerprints with folded repeats not yet written (so a flush does not scan every open issue). */
+  private readonly dirty = new Map<string, Set<string>>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly queue: Job[] = [];
   private draining = false;
@@ -71,26 +79,28 @@ export class IssueEngine {
    */
   async ingest(orgId: string, changes: readonly IssueChange[]): Promise<IngestResult> {
     const cache = this.orgCache(orgId);
-    const needDb: IssueChange[] = [];
+    const needDb: Keyed[] = [];
     // repeats folded in memory that a resolution in this batch must still count
     const carried = new Map<string, { signal: IssueSignal; count: number }>();
     let refreshed = 0;
     for (const c of changes) {
+      const fp = c.kind === 'firing' ? signalFingerprint(c.signal) : c.fingerprint;
       if (c.kind === 'firing') {
-        const entry = cache.get(signalFingerprint(c.signal));
+        const entry = cache.get(fp);
         if (entry) {
           entry.pending = entry.pending ? mergeSignal(entry.pending, c.signal) : c.signal;
           entry.pendingCount++;
+          this.dirtyOf(orgId).add(fp);
           refreshed++;
           continue;
         }
       } else {
-        const pending = this.takePending(orgId, c.fingerprint);
-        if (pending) carried.set(c.fingerprint, pending);
+        const pending = this.takePending(orgId, fp);
+        if (pending) carried.set(fp, pending);
         // later firings of this batch must reach the database, where the issue is about to resolve
-        cache.delete(c.fingerprint);
+        cache.delete(fp);
       }
-      needDb.push(c);
+      needDb.push({ change: c, fp });
     }
     if (needDb.length === 0) return { opened: [], refreshed, resolved: [] };
     return new Promise<IngestResult>((resolve, reject) => {
@@ -127,43 +137,55 @@ export class IssueEngine {
     }
   }
 
-  /** One transaction for the changes of several requests, in arrival order; a result per request. */
+  /**
+   * One transaction for the changes of several requests, in arrival order; a result per request.
+   * Statements per transaction, not per alert: one read of the open issues every change touches, the
+   * changed issues' UPDATEs, then one multi-row INSERT of the new ones (each in its final state).
+   */
   private async apply(orgId: string, jobs: Job[]): Promise<IngestResult[]> {
     const cache = this.orgCache(orgId);
     const actor = systemActor(orgId, 'healing');
     const result = await this.deps.commit(actor, async (tx) => {
       const events: EventDraft[] = [];
       const audit: AuditDraft[] = [];
+      const fps = new Set<string>();
+      for (const job of jobs) for (const k of job.changes) fps.add(k.fp);
+      // fingerprint -> its issue as this transaction leaves it (open or just resolved)
       const seen = new Map<string, Issue>();
+      for (const issue of await tx.healing.findOpenIssues(orgId, [...fps])) seen.set(issue.fingerprint, issue);
+      // id -> final state; `fresh` ids are not in the database yet
+      const changed = new Map<string, Issue>();
+      const fresh = new Set<string>();
       const results: IngestResult[] = [];
       for (const job of jobs) {
         const opened: Issue[] = [];
         const resolved: Issue[] = [];
         let dbRefreshed = 0;
-        for (const c of job.changes) {
-          const fp = c.kind === 'firing' ? signalFingerprint(c.signal) : c.fingerprint;
-          const current = seen.has(fp) ? seen.get(fp)! : await tx.healing.findOpenIssueByFingerprint(orgId, fp);
+        for (const { change: c, fp } of job.changes) {
+          const current = seen.get(fp);
+          const isOpen = current !== undefined && current.status === 'open';
           if (c.kind === 'firing') {
-            if (current && current.status === 'open') {
+            if (isOpen) {
               const next = refreshIssue(current, c.signal);
-              await tx.healing.updateIssue(next);
               seen.set(fp, next);
+              changed.set(next.id, next);
               dbRefreshed++;
             } else {
-              const issue = openIssue(newId('iss', this.deps.clock.now()), orgId, c.signal);
-              await tx.healing.insertIssue(issue);
+              const issue = openIssue(newId('iss', this.deps.clock.now()), orgId, c.signal, fp);
               seen.set(fp, issue);
+              changed.set(issue.id, issue);
+              fresh.add(issue.id);
               opened.push(issue);
               events.push({ type: ISSUE_DETECTED, subject: issue.id, data: { issue } });
               audit.push({ action: 'issue.detect', subject: issue.id, summary: `${issue.source} issue "${issue.title}" (${issue.severity})` });
             }
-          } else if (current && current.status === 'open') {
+          } else if (isOpen) {
             const pending = job.carried.get(fp);
             job.carried.delete(fp);
             const base = pending ? refreshIssue(current, pending.signal, pending.count) : current;
             const done = resolveIssue(base, Math.max(c.at, base.lastSeenAt), c.resolution, null);
-            await tx.healing.updateIssue(done);
             seen.set(fp, done);
+            changed.set(done.id, done);
             resolved.push(done);
             events.push({ type: ISSUE_RESOLVED, subject: done.id, data: { issue: done } });
             audit.push({ action: 'issue.resolve', subject: done.id, summary: `resolved (${c.resolution}): "${done.title}"` });
@@ -171,6 +193,14 @@ export class IssueEngine {
         }
         results.push({ opened, resolved, refreshed: job.refreshed + dbRefreshed });
       }
+      // updates first: an issue resolved here leaves the unique open-fingerprint index before its
+      // successor (opened later in the same batch) is inserted
+      const inserts: Issue[] = [];
+      for (const issue of changed.values()) {
+        if (fresh.has(issue.id)) inserts.push(issue);
+        else await tx.healing.updateIssue(issue);
+      }
+      await tx.healing.insertIssues(inserts);
       return { value: { results, seen }, events, audit };
     });
     for (const [fp, issue] of result.seen) {
@@ -214,14 +244,18 @@ export class IssueEngine {
   /** Writes folded repeats: occurrences, last seen, worst severity. */
   async flush(): Promise<number> {
     let written = 0;
-    for (const [orgId, cache] of this.open) {
-      const dirty = [...cache.entries()].filter(([, e]) => e.pending !== null);
-      if (dirty.length === 0) continue;
-      const batch = dirty.map(([fp, e]) => ({ fp, id: e.id, signal: e.pending!, count: e.pendingCount }));
-      for (const [, e] of dirty) {
+    for (const [orgId, fps] of this.dirty) {
+      const cache = this.orgCache(orgId);
+      const batch: Array<{ fp: string; id: string; signal: IssueSignal; count: number }> = [];
+      for (const fp of fps) {
+        const e = cache.get(fp);
+        if (!e || !e.pending) continue;
+        batch.push({ fp, id: e.id, signal: e.pending, count: e.pendingCount });
         e.pending = null;
         e.pendingCount = 0;
       }
+      fps.clear();
+      if (batch.length === 0) continue;
       written += await this.deps.commit(systemActor(orgId, 'healing'), async (tx: Tx) => {
         let n = 0;
         for (const b of batch) {
@@ -258,6 +292,15 @@ export class IssueEngine {
       this.open.set(orgId, m);
     }
     return m;
+  }
+
+  private dirtyOf(orgId: string): Set<string> {
+    let d = this.dirty.get(orgId);
+    if (!d) {
+      d = new Set();
+      this.dirty.set(orgId, d);
+    }
+    return d;
   }
 
   private takePending(orgId: string, fp: string): { signal: IssueSignal; count: number } | null {

@@ -82,12 +82,12 @@ export function maxSeverity(a: IssueSeverity, b: IssueSeverity): IssueSeverity {
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
-/** A new open issue for a signal that matches no open issue. */
-export function openIssue(id: string, organizationId: string, signal: IssueSignal): Issue {
+/** A new open issue for a signal that matches no open issue (`fingerprint` if the caller has it already). */
+export function openIssue(id: string, organizationId: string, signal: IssueSignal, fingerprint = signalFingerprint(signal)): Issue {
   return {
     id,
     organizationId,
-    fingerprint: signalFingerprint(signal),
+    fingerprint,
     source: signal.source,
     severity: signal.severity,
     status: 'open',

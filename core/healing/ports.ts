@@ -16,9 +16,11 @@ export interface IssueFilter {
 /** Issues, one open issue per (organization, fingerprint). Every method filters by organization. */
 export interface IssueRepo {
   getIssue(orgId: string, id: string): Promise<Issue | null>;
-  findOpenIssueByFingerprint(orgId: string, fingerprint: string): Promise<Issue | null>;
+  /** The open issues among these fingerprints (any number; one round trip per few hundred). */
+  findOpenIssues(orgId: string, fingerprints: readonly string[]): Promise<Issue[]>;
   listIssues(orgId: string, filter?: IssueFilter): Promise<Issue[]>;
-  insertIssue(issue: Issue): Promise<void>;
+  /** New issues, in few multi-row INSERTs. */
+  insertIssues(issues: readonly Issue[]): Promise<void>;
   updateIssue(issue: Issue): Promise<void>;
 }
 

@@ -32,6 +32,11 @@ const toIssue = (r: Row): Issue => ({
   resolvedBy: (r.resolved_by as string | null) ?? null,
 });
 
+/** Fingerprints per IN list, rows per INSERT (19 parameters each): far below both dialects' limits. */
+const MAX_IN = 512;
+const MAX_ROWS = 64;
+const placeholders = (n: number): string => `${'?, '.repeat(n - 1)}?`;
+
 const issueParams = (i: Issue): SqlValue[] => [
   i.fingerprint, i.source, i.severity, i.status, i.title, i.description, json(i.labels), json(i.annotations),
   i.metric, i.value, i.score, i.occurrences, i.firstSeenAt, i.lastSeenAt, i.resolvedAt, i.resolution, i.resolvedBy,
@@ -48,12 +53,20 @@ export class SqlHealingRepo extends SqlHealingActionRepo implements HealingRepo 
     return r ? toIssue(r) : null;
   }
 
-  async findOpenIssueByFingerprint(orgId: string, fingerprint: string): Promise<Issue | null> {
-    const r = await this.sql.get<Row>(
-      `SELECT ${ISSUE_COLUMNS} FROM issues WHERE organization_id = ? AND fingerprint = ? AND status = 'open'`,
-      [orgId, fingerprint],
-    );
-    return r ? toIssue(r) : null;
+  async findOpenIssues(orgId: string, fingerprints: readonly string[]): Promise<Issue[]> {
+    const out: Issue[] = [];
+    for (let i = 0; i < fingerprints.length; i += MAX_IN) {
+      const part = fingerprints.slice(i, i + MAX_IN);
+      // padded to a power of two (repeating the last one is harmless in IN): few distinct statements to prepare
+      const width = 2 ** Math.ceil(Math.log2(part.length));
+      while (part.length < width) part.push(part[part.length - 1]!);
+      const rows = await this.sql.all<Row>(
+        `SELECT ${ISSUE_COLUMNS} FROM issues WHERE organization_id = ? AND status = 'open' AND fingerprint IN (${placeholders(width)})`,
+        [orgId, ...part],
+      );
+      for (const r of rows) out.push(toIssue(r));
+    }
+    return out;
   }
 
   async listIssues(orgId: string, filter: IssueFilter = {}): Promise<Issue[]> {
@@ -70,13 +83,16 @@ export class SqlHealingRepo extends SqlHealingActionRepo implements HealingRepo 
     return rows.map(toIssue);
   }
 
-  async insertIssue(i: Issue): Promise<void> {
-    await this.sql.run(
-      `INSERT INTO issues (id, organization_id, fingerprint, source, severity, status, title, description, labels, annotations,
-        metric, value, score, occurrences, first_seen_at, last_seen_at, resolved_at, resolution, resolved_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [i.id, i.organizationId, ...issueParams(i)],
-    );
+  async insertIssues(issues: readonly Issue[]): Promise<void> {
+    let at = 0;
+    // rows per statement from a few fixed sizes (64, 32, … 1), so few distinct statements get prepared
+    for (let size = MAX_ROWS; size >= 1; size >>= 1) {
+      for (; issues.length - at >= size; at += size) {
+        const params: SqlValue[] = [];
+        for (let k = at; k < at + size; k++) params.push(issues[k]!.id, issues[k]!.organizationId, ...issueParams(issues[k]!));
+        await this.sql.run(`INSERT INTO issues (${ISSUE_COLUMNS}) VALUES ${`(${placeholders(19)}), `.repeat(size - 1)}(${placeholders(19)})`, params);
+      }
+    }
   }
 
   async updateIssue(i: Issue): Promise<void> {
