@@ -57,4 +57,35 @@ describe('AnomalyMonitor', () => {
     const m = new AnomalyMonitor({ store: fakeStore().store, clock: { now: () => 0 }, issues: issues.engine, ignore: (n) => n === 'latency' });
     expect(await m.observe('o', series(0, 1200, 1100))).toEqual({ scored: 0, anomalies: 0 });
   });
+
+  it('saves many series a slice per transaction, and keeps a series that changed meanwhile for the next save', async () => {
+    const { states } = fakeStore();
+    let transactions = 0;
+    let between: (() => Promise<void>) | null = null;
+    const healing = {
+      getDetectorState: async () => null,
+      putDetectorState: async (org: string, key: string, state: string) => void states.set(`${org}/${key}`, state),
+    };
+    const store = {
+      healing,
+      transaction: async <T>(fn: (tx: never) => Promise<T>) => {
+        transactions++;
+        const r = await fn({ healing } as never);
+        const hook = between;
+        between = null;
+        await hook?.();
+        return r;
+      },
+    } as never;
+    const m = new AnomalyMonitor({ store, clock: { now: () => 0 }, issues: fakeIssues().engine, persistSlice: 3 });
+    const point = (svc: string, i: number): MetricPoint => ({ name: 'latency', tags: { svc }, at: i * 60_000, value: 100 + i });
+    for (let s = 0; s < 8; s++) await m.observe('o', [point(`s${s}`, 0)]);
+    // after the first slice is written, a point for a series of that slice arrives
+    between = async () => void (await m.observe('o', [point('s0', 1)]));
+    expect(await m.persist()).toBe(8);
+    expect(transactions).toBe(3);
+    expect(states.size).toBe(8);
+    expect(await m.persist()).toBe(1);
+    expect(await m.persist()).toBe(0);
+  });
 });
