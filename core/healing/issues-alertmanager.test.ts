@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { alertChanges, alertmanagerPayloadSchema, alertSeverity } from './issues-alertmanager.js';
+import { alertChanges, alertmanagerBodySchema, alertmanagerPayloadSchema, alertSeverity, isAlertmanagerPayload } from './issues-alertmanager.js';
+import { issueFingerprint } from './issues.js';
 
 const payload = {
   version: '4',
@@ -69,5 +70,33 @@ describe('Alertmanager webhook (version 4)', () => {
     expect(alertSeverity('warning')).toBe('medium');
     expect(alertSeverity('info')).toBe('low');
     expect(alertSeverity(undefined)).toBe('medium');
+  });
+
+  it('checks a body by hand exactly as the schema does, and names the bad field of a bad one', () => {
+    const alert0 = payload.alerts[0]!;
+    const variants: unknown[] = [
+      payload, {}, null, [], 'x', { alerts: [] }, { ...payload, alerts: 'x' }, { ...payload, version: 4 }, { ...payload, status: 'pending' },
+      { ...payload, truncatedAlerts: '0' }, { ...payload, groupLabels: { a: 1 } }, { ...payload, commonLabels: [] }, { ...payload, commonAnnotations: null },
+      { ...payload, receiver: null }, { ...payload, externalURL: undefined }, { ...payload, extra: { any: 'thing' } },
+      { ...payload, alerts: [null] }, { ...payload, alerts: [[]] }, { ...payload, alerts: [{ ...alert0, status: 'gone' }] },
+      { ...payload, alerts: [{ ...alert0, labels: { a: null } }] }, { ...payload, alerts: [{ ...alert0, labels: [] }] },
+      { ...payload, alerts: [{ ...alert0, annotations: { a: 2 } }] }, { ...payload, alerts: [{ ...alert0, annotations: undefined }] },
+      { ...payload, alerts: [{ ...alert0, startsAt: 5 }] }, { ...payload, alerts: [{ ...alert0, endsAt: null }] },
+      { ...payload, alerts: [{ ...alert0, generatorURL: {} }] }, { ...payload, alerts: [{ ...alert0, fingerprint: 1 }] },
+      { ...payload, alerts: Array.from({ length: 10_001 }, () => alert0) }, { ...payload, alerts: Array.from({ length: 10_000 }, () => alert0) },
+    ];
+    for (const v of variants) {
+      const expected = alertmanagerPayloadSchema.safeParse(v).success;
+      expect(isAlertmanagerPayload(v), JSON.stringify(v)?.slice(0, 80)).toBe(expected);
+      expect(alertmanagerBodySchema.safeParse(v).success).toBe(expected);
+    }
+    const bad = alertmanagerBodySchema.safeParse({ ...payload, alerts: [alert0, { ...alert0, labels: { a: 1 } }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['alerts', 1, 'labels', 'a']);
+  });
+
+  it('keeps the fingerprints of issues already stored (the hash of source and sorted labels)', () => {
+    expect(issueFingerprint('alert', { severity: 'critical', instance: 'db-1', alertname: 'Down' })).toBe('d6f811062700af7deb20840a');
+    expect(issueFingerprint('alert', { zone: 'zürich', alertname: 'Down' })).toBe('9b61a59ff949dc7bdec7e42f');
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Where an issue came from. */
 export type IssueSource = 'anomaly' | 'alert' | 'health_check' | 'manual';
@@ -62,10 +62,11 @@ export interface IssueSignal {
 /** Stable identity of "the same problem": source plus sorted labels. */
 export function issueFingerprint(source: IssueSource, labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
-  const h = createHash('sha256');
-  h.update(source);
-  for (const k of keys) h.update(`\u0000${k}\u0001${labels[k]}`);
-  return h.digest('hex').slice(0, 24);
+  // one string hashed in one call (the same bytes, so the same fingerprints, as hashing piece by piece):
+  // a call into the hash per label was a fifth of the cost of a deduplicated alert
+  let text: string = source;
+  for (const k of keys) text += `\u0000${k}\u0001${labels[k]}`;
+  return hash('sha256', text, 'hex').slice(0, 24);
 }
 
 export function signalFingerprint(signal: IssueSignal): string {

@@ -4,7 +4,7 @@ import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { AnomalyMonitor } from '../../core/healing/anomaly/monitor.js';
 import { healthCheckSchema } from '../../core/healing/health.js';
-import { alertChanges, alertmanagerPayloadSchema } from '../../core/healing/issues-alertmanager.js';
+import { alertChanges, alertmanagerBodySchema } from '../../core/healing/issues-alertmanager.js';
 import { IssueEngine } from '../../core/healing/issues-engine.js';
 import { ISSUE_RESOLVED, ISSUE_SEVERITIES, ISSUE_SOURCES, issueFingerprint, type Issue } from '../../core/healing/issues.js';
 import type { MetricPoint } from '../../core/metrics/model.js';
@@ -113,7 +113,7 @@ export function healingDetectionRoutes(ctx: ModuleContext): Route[] {
       handler: async ({ caller, params, body }) => ({ body: await rt.issues.resolveById(caller.actor, params.id!, body.reason) }),
     }),
     route({
-      method: 'POST', path: '/v1/integrations/alertmanager', perm: ['healing', 'ingest'], body: alertmanagerPayloadSchema,
+      method: 'POST', path: '/v1/integrations/alertmanager', perm: ['healing', 'ingest'], body: alertmanagerBodySchema,
       bodyLimit: 8 * 1024 * 1024,
       handler: async ({ caller, body }) => {
         const changes = alertChanges(body, ctx.clock.now()).map((c) =>
