@@ -59,3 +59,16 @@ export function parseJson<T>(text: unknown, fallback: T): T {
 export const bool = (v: unknown): boolean => v === 1 || v === true || v === '1';
 export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * Placeholders for an `IN (…)` list, padded to the next power of two by repeating the last value (which
+ * changes nothing): the SQL then comes in a handful of lengths, and each is prepared once and reused
+ * instead of one statement per list length.
+ */
+export function inList<T extends SqlValue>(values: readonly T[]): { marks: string; values: T[] } {
+  let size = 1;
+  while (size < values.length) size *= 2;
+  const padded = [...values];
+  while (padded.length < size && padded.length > 0) padded.push(values[values.length - 1]!);
+  return { marks: padded.map(() => '?').join(', '), values: padded };
+}

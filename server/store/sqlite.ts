@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import type { Dialect, SqlDb, SqlValue } from './sql.js';
 import { normaliseParams } from './sql.js';
 
@@ -13,6 +14,9 @@ interface Waiting {
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
+
+/** Prepared statements kept per connection. */
+const MAX_STATEMENTS = 500;
 
 /** How many queued transactions may share one COMMIT. */
 const MAX_GROUP = 64;
@@ -29,7 +33,9 @@ const current = new AsyncLocalStorage<SqliteTx>();
  */
 export class SqliteDb implements SqlDb {
   readonly dialect: Dialect = 'sqlite';
-  private readonly statements = new Map<string, Statement>();
+  // Bounded: SQL built from input (a LIMIT, an IN list) would otherwise keep every variant it ever saw
+  // prepared, native memory the daemon never gets back.
+  private readonly statements = new LRUCache<string, Statement>({ max: MAX_STATEMENTS });
   private readonly waiting: Waiting[] = [];
   private draining: Promise<void> | null = null;
   /** True while a transaction is open on the connection. */
@@ -42,8 +48,8 @@ export class SqliteDb implements SqlDb {
    * event, which a subscriber resuming from it would then skip.
    */
   private readonly reader: Database.Database | null;
-  /** Statements on the reader; null for SQL that writes (INSERT … RETURNING through get()). */
-  private readonly readStatements = new Map<string, Statement | null>();
+  /** Statements on the reader; false for SQL that writes (INSERT … RETURNING through get()). */
+  private readonly readStatements = new LRUCache<string, Statement | false>({ max: MAX_STATEMENTS });
 
   constructor(readonly raw: Database.Database, file?: string) {
     const onDisk = file !== undefined && file !== ':memory:' && !file.startsWith('file::memory');
@@ -80,10 +86,10 @@ export class SqliteDb implements SqlDb {
     let stmt = this.readStatements.get(sql);
     if (stmt === undefined) {
       const prepared = this.reader.prepare(sql);
-      stmt = prepared.readonly ? prepared : null;
+      stmt = prepared.readonly ? prepared : false;
       this.readStatements.set(sql, stmt);
     }
-    return stmt;
+    return stmt || null;
   }
 
   prepare(sql: string): Statement {

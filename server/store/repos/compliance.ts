@@ -6,7 +6,7 @@ import type { ComplianceRule } from '../../../core/compliance/rule.js';
 import type { Violation } from '../../../core/compliance/violations.js';
 import type { Priority, Task, TaskStatus } from '../../../core/model.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { json, num, numOrNull, parseJson } from '../sql.js';
+import { inList, json, num, numOrNull, parseJson } from '../sql.js';
 
 type Row = Record<string, unknown>;
 
@@ -87,6 +87,19 @@ function chunks<T>(list: readonly T[], size = 500): T[][] {
   return out;
 }
 
+/** `list` cut into parts whose sizes are powers of two, largest first, none above `max`. */
+function powerOfTwoParts<T>(list: readonly T[], max: number): T[][] {
+  const out: T[][] = [];
+  let i = 0;
+  for (let size = max; size >= 1; size /= 2) {
+    while (list.length - i >= size) {
+      out.push(list.slice(i, i + size));
+      i += size;
+    }
+  }
+  return out;
+}
+
 /** The compliance area's tables: compliance_rules, violations, compliance_task_status, compliance_pauses, compliance_calendars. */
 export class SqlComplianceRepo implements ComplianceRepo {
   constructor(protected readonly db: SqlDb) {}
@@ -154,8 +167,9 @@ export class SqlComplianceRepo implements ComplianceRepo {
         return lists.flat().sort((a, b) => b.detectedAt - a.detectedAt || (a.id < b.id ? 1 : -1));
       }
       if (f.entityIds.length === 0) return [];
-      clauses.push(`entity_id IN (${f.entityIds.map(() => '?').join(', ')})`);
-      params.push(...f.entityIds);
+      const ids = inList(f.entityIds);
+      clauses.push(`entity_id IN (${ids.marks})`);
+      params.push(...ids.values);
     }
     if (f.teamId) { clauses.push('team_id = ?'); params.push(f.teamId); }
     if (f.activeSince !== undefined) { clauses.push('(resolved_at IS NULL OR resolved_at >= ?)'); params.push(f.activeSince); }
@@ -169,7 +183,8 @@ export class SqlComplianceRepo implements ComplianceRepo {
   }
 
   async recordStatuses(orgId: string, changes: readonly { taskId: string; change: StatusChange }[]): Promise<void> {
-    for (const part of chunks(changes, 200)) {
+    // Parts of 128, 64, …, 1 rows: a handful of statement shapes, each prepared once (see inList).
+    for (const part of powerOfTwoParts(changes, 128)) {
       await this.db.run(
         `INSERT INTO compliance_task_status (organization_id, task_id, status, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
         part.flatMap((c) => [orgId, c.taskId, c.change.status, c.change.at]),
@@ -191,10 +206,11 @@ export class SqlComplianceRepo implements ComplianceRepo {
       collect(await this.db.all<Row>('SELECT task_id, status, at FROM compliance_task_status WHERE organization_id = ? ORDER BY task_id, at', [orgId]));
       return out;
     }
-    for (const ids of chunks(taskIds)) {
+    for (const part of chunks(taskIds)) {
+      const ids = inList(part);
       collect(await this.db.all<Row>(
-        `SELECT task_id, status, at FROM compliance_task_status WHERE organization_id = ? AND task_id IN (${ids.map(() => '?').join(', ')}) ORDER BY task_id, at`,
-        [orgId, ...ids],
+        `SELECT task_id, status, at FROM compliance_task_status WHERE organization_id = ? AND task_id IN (${ids.marks}) ORDER BY task_id, at`,
+        [orgId, ...ids.values],
       ));
     }
     return out;
@@ -226,9 +242,10 @@ export class SqlComplianceRepo implements ComplianceRepo {
       collect(await this.db.all<Row>('SELECT task_id, from_at, to_at FROM compliance_pauses WHERE organization_id = ?', [orgId]));
       return out;
     }
-    for (const ids of chunks(taskIds)) {
+    for (const part of chunks(taskIds)) {
+      const ids = inList(part);
       collect(await this.db.all<Row>(
-        `SELECT task_id, from_at, to_at FROM compliance_pauses WHERE organization_id = ? AND task_id IN (${ids.map(() => '?').join(', ')})`, [orgId, ...ids]));
+        `SELECT task_id, from_at, to_at FROM compliance_pauses WHERE organization_id = ? AND task_id IN (${ids.marks})`, [orgId, ...ids.values]));
     }
     return out;
   }
@@ -247,7 +264,8 @@ export class SqlComplianceRepo implements ComplianceRepo {
     for (const part of chunks(ids)) {
       // By primary key alone, the organisation checked on the rows: with `organization_id = ?` in the
       // WHERE, SQLite's planner picks an (organization_id, …) index for long id lists and scans the org.
-      const rows = await this.db.all<Row>(`SELECT * FROM tasks WHERE id IN (${part.map(() => '?').join(', ')})`, part);
+      const ids = inList(part);
+      const rows = await this.db.all<Row>(`SELECT * FROM tasks WHERE id IN (${ids.marks})`, ids.values);
       for (const row of rows) if (row.organization_id === orgId) out.push(toTask(row));
     }
     return out;
