@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, runCli, startDaemon, type TestDaemon } from './helpers.js';
+import { eventually, forEachStore, openTestStore, runCli, startDaemon, type TestDaemon } from './helpers.js';
 
 /** Metrics in (push, CSV import, batch), queries over the raw table and the hourly rollup, anomaly issues. */
 
@@ -164,5 +164,33 @@ describe('Alertmanager webhook', () => {
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/alerts\[0\]\.labels|alerts\.0\.labels/);
     expect((await post(payload('firing'), await d.tokenFor('viewer'))).status).toBe(403);
+  });
+});
+
+forEachStore('hourly rollup', (kind) => {
+  it('rolls up 300 (series, hour) pairs of one batch and merges a later batch into them', async () => {
+    const { store, cleanup } = await openTestStore(kind);
+    try {
+      await store.orgs.insert({ id: 'org_r', name: 'r', createdAt: 0 });
+      const t0 = Date.UTC(2026, 10, 20);
+      const batch = (offset: number) =>
+        Array.from({ length: 150 }, (_, s) => [0, 1].flatMap((h) => [0, 30].map((m) => ({
+          name: 'rps', tags: { host: `h${s}` }, at: t0 + h * HOUR + m * 60_000, value: s + h * 10 + m + offset,
+        })))).flat();
+      await store.metrics.insertPoints('org_r', batch(0));
+      await store.metrics.insertPoints('org_r', batch(100));
+      const h7 = await store.metrics.queryBuckets('org_r', { name: 'rps', since: t0, until: t0 + 2 * HOUR, bucketMs: HOUR, tags: { host: 'h7' } });
+      expect(h7.map((b) => ({ start: b.start - t0, count: b.count, min: b.min, max: b.max, avg: b.avg }))).toEqual([
+        { start: 0, count: 4, min: 7, max: 137, avg: (7 + 37 + 107 + 137) / 4 },
+        { start: HOUR, count: 4, min: 17, max: 147, avg: (17 + 47 + 117 + 147) / 4 },
+      ]);
+      const all = await store.metrics.queryBuckets('org_r', { name: 'rps', since: t0, until: t0 + 2 * HOUR, bucketMs: HOUR });
+      expect(all.map((b) => b.count)).toEqual([600, 600]);
+      // the same through the raw points (30-minute buckets)
+      const raw = await store.metrics.queryBuckets('org_r', { name: 'rps', since: t0, until: t0 + 2 * HOUR, bucketMs: HOUR / 2, tags: { host: 'h7' } });
+      expect(raw.map((b) => [b.count, b.min, b.max])).toEqual([[2, 7, 107], [2, 37, 137], [2, 17, 117], [2, 47, 147]]);
+    } finally {
+      await cleanup();
+    }
   });
 });

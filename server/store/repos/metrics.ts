@@ -8,6 +8,8 @@ type Row = Record<string, unknown>;
 const HOUR = 3_600_000;
 // 4 parameters a row; 800 rows stay far below SQLite's and PostgreSQL's parameter limits
 const ROWS_PER_INSERT = 800;
+// 9 parameters a rollup row
+const ROLLUP_ROWS = 200;
 
 interface HourAgg {
   name: string;
@@ -79,17 +81,22 @@ export class SqlMetricsRepo implements MetricsRepo {
         }
       }
       await flush();
-      for (const a of hours.values()) {
+      // the hourly rollup: one upsert statement for up to ROLLUP_ROWS (series, hour) pairs, each pair once
+      const aggs = [...hours.values()];
+      for (let i = 0; i < aggs.length; i += ROLLUP_ROWS) {
+        const part = aggs.slice(i, i + ROLLUP_ROWS);
+        const values: SqlValue[] = [];
+        for (const a of part) values.push(orgId, a.name, a.series, a.tags, a.hour, a.count, a.sum, a.min, a.max);
         // CASE instead of MIN()/LEAST(): the same SQL works on SQLite and PostgreSQL
         await db.run(
           `INSERT INTO system_metrics_hourly (organization_id, name, series, tags, hour, count, sum, min, max)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           VALUES ${'(?, ?, ?, ?, ?, ?, ?, ?, ?), '.repeat(part.length - 1)}(?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (organization_id, series, hour) DO UPDATE SET
              count = system_metrics_hourly.count + excluded.count,
              sum = system_metrics_hourly.sum + excluded.sum,
              min = CASE WHEN excluded.min < system_metrics_hourly.min THEN excluded.min ELSE system_metrics_hourly.min END,
              max = CASE WHEN excluded.max > system_metrics_hourly.max THEN excluded.max ELSE system_metrics_hourly.max END`,
-          [orgId, a.name, a.series, a.tags, a.hour, a.count, a.sum, a.min, a.max],
+          values,
         );
       }
     });
@@ -100,20 +107,21 @@ export class SqlMetricsRepo implements MetricsRepo {
     const bucket = Math.max(1000, Math.floor(q.bucketMs));
     const fromRollup = bucket % HOUR === 0;
     const wanted = q.tags && Object.keys(q.tags).length > 0 ? q.tags : null;
-    // group per series and bucket in SQL, then merge series (and apply the tag filter) here
+    // group per series and bucket in SQL, then merge series (and apply the tag filter) here; GROUP BY by
+    // position, as PostgreSQL does not see `hour - (hour % $1)` and `hour - (hour % $6)` as one expression
     const rows = fromRollup
       ? await this.db.all<Row>(
           `SELECT tags, hour - (hour % ?) AS b, SUM(count) AS n, SUM(sum) AS s, MIN(min) AS lo, MAX(max) AS hi
            FROM system_metrics_hourly WHERE organization_id = ? AND name = ? AND hour >= ? AND hour < ?
-           GROUP BY tags, hour - (hour % ?)`,
-          [bucket, orgId, q.name, q.since - (((q.since % HOUR) + HOUR) % HOUR), q.until, bucket],
+           GROUP BY 1, 2`,
+          [bucket, orgId, q.name, q.since - (((q.since % HOUR) + HOUR) % HOUR), q.until],
         )
       : await this.db.all<Row>(
           `SELECT s.tags AS tags, m.at - (m.at % ?) AS b, COUNT(*) AS n, SUM(m.value) AS s, MIN(m.value) AS lo, MAX(m.value) AS hi
            FROM metric_series s JOIN system_metrics m ON m.series_id = s.id
            WHERE s.organization_id = ? AND s.name = ? AND m.organization_id = ? AND m.at >= ? AND m.at < ?
-           GROUP BY s.tags, m.at - (m.at % ?)`,
-          [bucket, orgId, q.name, orgId, q.since, q.until, bucket],
+           GROUP BY 1, 2`,
+          [bucket, orgId, q.name, orgId, q.since, q.until],
         );
     const merged = new Map<number, MetricBucket & { sum: number }>();
     for (const r of rows) {
