@@ -8,7 +8,7 @@ import { RoutingEngine, type RouteResult } from '../../core/routing/engine.js';
 import { ClassifierHub } from '../../core/routing/hub.js';
 import { WORKLOAD_SIGNALS_SERVICE } from '../../core/workload/signals.js';
 import type { WorkloadSignals } from '../../core/workload/ports.js';
-import { createAnthropicLlm, DEFAULT_CLAUDE_MODEL } from '../llm/anthropic.js';
+import { DEFAULT_CLAUDE_MODEL, lazyAnthropicLlm } from '../llm/config.js';
 import { route, type Route } from '../http/route.js';
 import { ResilientLlm } from '../outbound/llm.js';
 import { outboundOf } from '../outbound/module.js';
@@ -110,7 +110,7 @@ function build(ctx: ModuleContext): State {
   // of `claude.routing`, and decisions then go offline at once instead of waiting out the budget each time.
   const llm = a.apiKey && ctx.config.flags.aiRouting
     ? new ResilientLlm(
-      createAnthropicLlm({ apiKey: a.apiKey, ...(a.baseUrl ? { baseURL: a.baseUrl } : {}), model: a.model || DEFAULT_CLAUDE_MODEL, maxAttempts: 1, timeoutMs: budget }),
+      lazyAnthropicLlm({ apiKey: a.apiKey, ...(a.baseUrl ? { baseURL: a.baseUrl } : {}), model: a.model || DEFAULT_CLAUDE_MODEL, maxAttempts: 1, timeoutMs: budget }),
       outboundOf(ctx), { target: 'claude.routing', timeoutMs: budget, callerDeadline: true },
     )
     : null;
