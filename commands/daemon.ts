@@ -31,8 +31,8 @@ const BIN = fileURLToPath(new URL('../../bin/foundry-op.js', import.meta.url));
 
 /**
  * Node options for a background daemon. A young generation of up to 8 MB spares a busy daemon about one
- * scavenge in two (+5–8 % requests/s on bench/tasks-http) and is not grown while it idles (idle RSS the
- * same as with 2 MB on bench/idle-rss); at 16 MB the idle daemon kept 35 MB more. Under systemd, set them
+ * scavenge in two (+5–8 % requests/s on bench/tasks-http); once grown it stays grown, so an idle daemon
+ * holds ~20 MB more than with 2 MB (bench/idle-rss: 110 vs 90 MB, target 120). Under systemd, set them
  * in NODE_OPTIONS (docs/deploy/foundry-op@.service).
  */
 export const DAEMON_NODE_ARGS = ['--max-semi-space-size=8'];
