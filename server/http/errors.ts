@@ -38,10 +38,13 @@ export function toErrorReply(err: unknown, requestId: string): { status: number;
   return { status: 500, body: { error: { code: 'internal', message: `internal error (request ${requestId})` } } };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+/** Writes a JSON reply; `end` sends the body (at once unless the caller batches the writes). */
+export function sendJson(
+  res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>, end: (text: string) => void = (text) => res.end(text),
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   const h: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
   if (headers) Object.assign(h, headers);
   res.writeHead(status, h);
-  res.end(text);
+  end(text);
 }

@@ -65,6 +65,18 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     return s;
   };
 
+  // Replies finished in one turn of the event loop are written together at its end. On this VM a write
+  // that wakes an idle client costs the sender dearly (the one writev of a dry-run route was 17 % of the
+  // daemon's time in a profile), and the later writes of a batch find the client awake: +20–28 %
+  // decisions/s on dry-run routing. Where group commit already answers requests together, no change.
+  const replies: { res: ServerResponse; text: string }[] = [];
+  const flushReplies = (): void => {
+    for (const { res, text } of replies.splice(0)) res.end(text);
+  };
+  const replySoon = (res: ServerResponse) => (text: string): void => {
+    if (replies.push({ res, text }) === 1) setImmediate(flushReplies);
+  };
+
   let inFlight = 0;
   let draining = false;
   const idleWaiters: (() => void)[] = [];
@@ -127,7 +139,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       return r.path;
     }
     const headers = { 'x-request-id': requestId, ...reply.headers };
-    sendJson(res, reply.status ?? 200, toWire(reply.body), headers);
+    sendJson(res, reply.status ?? 200, toWire(reply.body), headers, replySoon(res));
     return r.path;
   }
 
@@ -176,6 +188,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       // Streams were counted out when their handler returned; the rest get up to `ms`.
       const idle = inFlight <= 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
       await Promise.race([idle, new Promise((r) => setTimeout(r, ms).unref())]);
+      flushReplies();
       server.closeAllConnections();
       await closed;
     },
