@@ -2,7 +2,7 @@ import type { IssueFilter, HealingRepo } from '../../../core/healing/ports.js';
 import type { Issue } from '../../../core/healing/issues.js';
 import type { HealthCheck } from '../../../core/healing/health.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { json, num, numOrNull, parseJson } from '../sql.js';
+import { inList, json, num, numOrNull, parseJson } from '../sql.js';
 import { SqlHealingActionRepo } from './healing-actions.js';
 
 type Row = Record<string, unknown>;
@@ -56,13 +56,10 @@ export class SqlHealingRepo extends SqlHealingActionRepo implements HealingRepo 
   async findOpenIssues(orgId: string, fingerprints: readonly string[]): Promise<Issue[]> {
     const out: Issue[] = [];
     for (let i = 0; i < fingerprints.length; i += MAX_IN) {
-      const part = fingerprints.slice(i, i + MAX_IN);
-      // padded to a power of two (repeating the last one is harmless in IN): few distinct statements to prepare
-      const width = 2 ** Math.ceil(Math.log2(part.length));
-      while (part.length < width) part.push(part[part.length - 1]!);
+      const fps = inList(fingerprints.slice(i, i + MAX_IN));
       const rows = await this.sql.all<Row>(
-        `SELECT ${ISSUE_COLUMNS} FROM issues WHERE organization_id = ? AND status = 'open' AND fingerprint IN (${placeholders(width)})`,
-        [orgId, ...part],
+        `SELECT ${ISSUE_COLUMNS} FROM issues WHERE organization_id = ? AND status = 'open' AND fingerprint IN (${fps.marks})`,
+        [orgId, ...fps.values],
       );
       for (const r of rows) out.push(toIssue(r));
     }

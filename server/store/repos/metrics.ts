@@ -8,8 +8,8 @@ type Row = Record<string, unknown>;
 const HOUR = 3_600_000;
 // 4 parameters a row; 800 rows stay far below SQLite's and PostgreSQL's parameter limits
 const ROWS_PER_INSERT = 800;
-// 9 parameters a rollup row
-const ROLLUP_ROWS = 200;
+// 9 parameters a rollup row; a power of two
+const ROLLUP_ROWS = 128;
 
 interface HourAgg {
   name: string;
@@ -81,10 +81,12 @@ export class SqlMetricsRepo implements MetricsRepo {
         }
       }
       await flush();
-      // the hourly rollup: one upsert statement for up to ROLLUP_ROWS (series, hour) pairs, each pair once
+      // the hourly rollup: one upsert statement for up to ROLLUP_ROWS (series, hour) pairs, each pair once,
+      // in parts of 128, 64, … 1 rows, so a handful of statement shapes get prepared whatever the count
       const aggs = [...hours.values()];
-      for (let i = 0; i < aggs.length; i += ROLLUP_ROWS) {
-        const part = aggs.slice(i, i + ROLLUP_ROWS);
+      let done = 0;
+      for (let size = ROLLUP_ROWS; size >= 1; size >>= 1) for (; aggs.length - done >= size; done += size) {
+        const part = aggs.slice(done, done + size);
         const values: SqlValue[] = [];
         for (const a of part) values.push(orgId, a.name, a.series, a.tags, a.hour, a.count, a.sum, a.min, a.max);
         // CASE instead of MIN()/LEAST(): the same SQL works on SQLite and PostgreSQL
