@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { parseJsonBody, readBody } from './body.js';
 import { describeZod, sendJson, toErrorReply } from './errors.js';
 import { toWire } from './view.js';
+import { ReplyBatch } from './reply-batch.js';
 import { HANDLED, type Caller, type Route, type RouteRequest } from './route.js';
 import type { Router } from './router.js';
 import type { RequestLimiter } from './rate-limit.js';
@@ -65,17 +66,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     return s;
   };
 
-  // Replies finished in one turn of the event loop are written together at its end. On this VM a write
-  // that wakes an idle client costs the sender dearly (the one writev of a dry-run route was 17 % of the
-  // daemon's time in a profile), and the later writes of a batch find the client awake: +20–28 %
-  // decisions/s on dry-run routing. Where group commit already answers requests together, no change.
-  const replies: { res: ServerResponse; text: string }[] = [];
-  const flushReplies = (): void => {
-    for (const { res, text } of replies.splice(0)) res.end(text);
-  };
-  const replySoon = (res: ServerResponse) => (text: string): void => {
-    if (replies.push({ res, text }) === 1) setImmediate(flushReplies);
-  };
+  const replies = new ReplyBatch();
 
   let inFlight = 0;
   let draining = false;
@@ -139,12 +130,13 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       return r.path;
     }
     const headers = { 'x-request-id': requestId, ...reply.headers };
-    sendJson(res, reply.status ?? 200, toWire(reply.body), headers, replySoon(res));
+    sendJson(res, reply.status ?? 200, toWire(reply.body), headers, (text) => replies.end(res, text));
     return r.path;
   }
 
   const server = createNodeServer((req, res) => {
     const started = process.hrtime.bigint();
+    replies.started();
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
     inFlight++;
@@ -188,7 +180,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       // Streams were counted out when their handler returned; the rest get up to `ms`.
       const idle = inFlight <= 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
       await Promise.race([idle, new Promise((r) => setTimeout(r, ms).unref())]);
-      flushReplies();
+      replies.flush();
       server.closeAllConnections();
       await closed;
     },
