@@ -103,6 +103,8 @@ export interface EventRepo {
 export interface AuditRepo {
   /** Appends an entry whose hash covers the org's previous entry. Must run inside a transaction. */
   append(orgId: string, actor: string, at: number, draft: AuditDraft): Promise<AuditEntry>;
+  /** Several entries in order, each covering the one before; one read of the chain's head. Inside a transaction. */
+  appendMany(orgId: string, actor: string, at: number, drafts: readonly AuditDraft[]): Promise<AuditEntry[]>;
   list(orgId: string, limit?: number, beforeId?: number): Promise<AuditEntry[]>;
   /** Every entry of the org in id order, for verification. */
   chain(orgId: string): Promise<AuditEntry[]>;

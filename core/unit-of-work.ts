@@ -11,7 +11,7 @@ export function makeCommit(store: Store, bus: EventBus, clock: Clock): Commit {
       const change = await work(tx);
       const at = clock.now();
       const audits = change.audit === undefined ? [] : Array.isArray(change.audit) ? change.audit : [change.audit];
-      for (const draft of audits) await tx.audit.append(actor.orgId, actor.name, at, draft);
+      await tx.audit.appendMany(actor.orgId, actor.name, at, audits);
       if (change.events && change.events.length > 0) {
         const events = await tx.events.insert(actor.orgId, actor.name, at, change.events);
         tx.onCommit(() => bus.publish(events));

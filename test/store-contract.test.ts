@@ -155,6 +155,20 @@ forEachStore('store contract', (kind: StoreKind) => {
       expect((await store.audit.list(c.id, 2)).map((e) => e.subject)).toEqual(['tsk_5', 'tsk_4']);
     });
 
+    it('appends several entries of one change together, each covering the one before, after the others', async () => {
+      const d = org('org-audit-many');
+      await store.orgs.insert(d);
+      await store.transaction((tx) => tx.audit.append(d.id, 'alice', NOW, { action: 'rule.create', subject: 'r1', summary: 'first' }));
+      const drafts = Array.from({ length: 70 }, (_, i) => ({ action: 'issue.open', subject: `iss_${i}`, summary: `opened ${i}` }));
+      const many = await store.transaction((tx) => tx.audit.appendMany(d.id, 'alertmanager', NOW + 1, drafts));
+      expect(many.map((e) => e.subject)).toEqual(drafts.map((x) => x.subject));
+      const chain = await store.audit.chain(d.id);
+      expect(chain).toHaveLength(71);
+      expect(chain.map((e) => e.subject)).toEqual(['r1', ...drafts.map((x) => x.subject)]);
+      expect(chain.slice(1)).toEqual(many);
+      expect(verifyChain(chain).ok).toBe(true);
+    });
+
     it('finds an entry edited directly in the database', async () => {
       const [, second] = await store.audit.chain(c.id);
       await tamper(store, 'UPDATE audit_log SET summary = ? WHERE id = ?', ['nothing happened', second!.id]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inList, toPostgresPlaceholders } from './sql.js';
+import { inList, powerOfTwoParts, toPostgresPlaceholders, valueRows } from './sql.js';
 
 describe('the dialect-neutral SQL layer', () => {
   it('numbers placeholders for PostgreSQL, leaving quoted text alone', () => {
@@ -11,5 +11,14 @@ describe('the dialect-neutral SQL layer', () => {
     expect(inList(['a', 'b', 'c'])).toEqual({ marks: '?, ?, ?, ?', values: ['a', 'b', 'c', 'c'] });
     const shapes = new Set(Array.from({ length: 500 }, (_, n) => inList(Array.from({ length: n + 1 }, (_, i) => i)).marks));
     expect(shapes.size).toBe(10); // 1, 2, 4, …, 512
+  });
+
+  it('cuts multi-row INSERTs into parts of 64, 32, … 1 rows, in order, and writes their VALUES', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => i);
+    const parts = powerOfTwoParts(rows, 64);
+    expect(parts.map((p) => p.length)).toEqual([64, 32, 4]);
+    expect(parts.flat()).toEqual(rows);
+    expect(powerOfTwoParts([], 64)).toEqual([]);
+    expect(valueRows(2, 3)).toBe('(?, ?, ?), (?, ?, ?)');
   });
 });

@@ -72,3 +72,22 @@ export function inList<T extends SqlValue>(values: readonly T[]): { marks: strin
   while (padded.length < size && padded.length > 0) padded.push(values[values.length - 1]!);
   return { marks: padded.map(() => '?').join(', '), values: padded };
 }
+
+/**
+ * `list` in parts whose sizes are powers of two, largest first, none above `max`: multi-row INSERTs
+ * then come in a handful of statement shapes, each prepared once (see inList).
+ */
+export function powerOfTwoParts<T>(list: readonly T[], max: number): T[][] {
+  const out: T[][] = [];
+  let i = 0;
+  for (let size = max; size >= 1; size = Math.floor(size / 2)) {
+    for (; list.length - i >= size; i += size) out.push(list.slice(i, i + size));
+  }
+  return out;
+}
+
+/** `(?, ?, …), (?, ?, …)`: the VALUES of a multi-row INSERT of `rows` rows of `columns` columns. */
+export function valueRows(rows: number, columns: number): string {
+  const row = `(${Array(columns).fill('?').join(', ')})`;
+  return Array(rows).fill(row).join(', ');
+}

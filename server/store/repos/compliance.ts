@@ -6,7 +6,7 @@ import type { ComplianceRule } from '../../../core/compliance/rule.js';
 import type { Violation } from '../../../core/compliance/violations.js';
 import type { Priority, Task, TaskStatus } from '../../../core/model.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { inList, json, num, numOrNull, parseJson } from '../sql.js';
+import { inList, json, num, numOrNull, parseJson, powerOfTwoParts } from '../sql.js';
 
 type Row = Record<string, unknown>;
 
@@ -84,19 +84,6 @@ const toTask = (r: Row): Task => ({
 function chunks<T>(list: readonly T[], size = 500): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-/** `list` cut into parts whose sizes are powers of two, largest first, none above `max`. */
-function powerOfTwoParts<T>(list: readonly T[], max: number): T[][] {
-  const out: T[][] = [];
-  let i = 0;
-  for (let size = max; size >= 1; size /= 2) {
-    while (list.length - i >= size) {
-      out.push(list.slice(i, i + size));
-      i += size;
-    }
-  }
   return out;
 }
 
@@ -183,7 +170,6 @@ export class SqlComplianceRepo implements ComplianceRepo {
   }
 
   async recordStatuses(orgId: string, changes: readonly { taskId: string; change: StatusChange }[]): Promise<void> {
-    // Parts of 128, 64, …, 1 rows: a handful of statement shapes, each prepared once (see inList).
     for (const part of powerOfTwoParts(changes, 128)) {
       await this.db.run(
         `INSERT INTO compliance_task_status (organization_id, task_id, status, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,

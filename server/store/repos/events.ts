@@ -1,7 +1,7 @@
 import type { BusEvent, EventDraft } from '../../../core/model.js';
 import type { EventQuery, EventRepo } from '../../../core/ports.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { json, num, parseJson } from '../sql.js';
+import { json, num, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
 
 interface Row { id: number; organization_id: string; type: string; at: number; actor: string; subject: string | null; data: string }
 
@@ -18,12 +18,15 @@ export class SqlEventRepo implements EventRepo {
     // seen every committed id below N. The scaled bus relies on this to deliver without gaps.
     if (this.db.dialect === 'postgres') await this.db.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`org:${orgId}`]);
     const out: BusEvent[] = [];
-    for (const d of drafts) {
-      const row = await this.db.get<{ id: number }>(
-        'INSERT INTO events (organization_id, type, at, actor, subject, data) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
-        [orgId, d.type, at, actor, d.subject, json(d.data)],
-      );
-      out.push({ id: num(row!.id), orgId, type: d.type, at, actor, subject: d.subject, data: d.data });
+    // Several rows per INSERT. Ids come back in no promised order but were drawn in row order: sorted,
+    // they pair with the drafts in order.
+    for (const part of powerOfTwoParts(drafts, 64)) {
+      const params: SqlValue[] = [];
+      for (const d of part) params.push(orgId, d.type, at, actor, d.subject, json(d.data));
+      const rows = await this.db.all<{ id: number }>(
+        `INSERT INTO events (organization_id, type, at, actor, subject, data) VALUES ${valueRows(part.length, 6)} RETURNING id`, params);
+      const ids = rows.map((r) => num(r.id)).sort((a, b) => a - b);
+      part.forEach((d, k) => out.push({ id: ids[k]!, orgId, type: d.type, at, actor, subject: d.subject, data: d.data }));
     }
     return out;
   }

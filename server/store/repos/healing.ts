@@ -2,7 +2,7 @@ import type { IssueFilter, HealingRepo } from '../../../core/healing/ports.js';
 import type { Issue } from '../../../core/healing/issues.js';
 import type { HealthCheck } from '../../../core/healing/health.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { inList, json, num, numOrNull, parseJson } from '../sql.js';
+import { inList, json, num, numOrNull, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
 import { SqlHealingActionRepo } from './healing-actions.js';
 
 type Row = Record<string, unknown>;
@@ -35,7 +35,6 @@ const toIssue = (r: Row): Issue => ({
 /** Fingerprints per IN list, rows per INSERT (19 parameters each): far below both dialects' limits. */
 const MAX_IN = 512;
 const MAX_ROWS = 64;
-const placeholders = (n: number): string => `${'?, '.repeat(n - 1)}?`;
 
 const issueParams = (i: Issue): SqlValue[] => [
   i.fingerprint, i.source, i.severity, i.status, i.title, i.description, json(i.labels), json(i.annotations),
@@ -81,14 +80,10 @@ export class SqlHealingRepo extends SqlHealingActionRepo implements HealingRepo 
   }
 
   async insertIssues(issues: readonly Issue[]): Promise<void> {
-    let at = 0;
-    // rows per statement from a few fixed sizes (64, 32, … 1), so few distinct statements get prepared
-    for (let size = MAX_ROWS; size >= 1; size >>= 1) {
-      for (; issues.length - at >= size; at += size) {
-        const params: SqlValue[] = [];
-        for (let k = at; k < at + size; k++) params.push(issues[k]!.id, issues[k]!.organizationId, ...issueParams(issues[k]!));
-        await this.sql.run(`INSERT INTO issues (${ISSUE_COLUMNS}) VALUES ${`(${placeholders(19)}), `.repeat(size - 1)}(${placeholders(19)})`, params);
-      }
+    for (const part of powerOfTwoParts(issues, MAX_ROWS)) {
+      const params: SqlValue[] = [];
+      for (const i of part) params.push(i.id, i.organizationId, ...issueParams(i));
+      await this.sql.run(`INSERT INTO issues (${ISSUE_COLUMNS}) VALUES ${valueRows(part.length, 19)}`, params);
     }
   }
 

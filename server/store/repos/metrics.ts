@@ -2,7 +2,7 @@ import type { MetricBucket, MetricNameSummary, MetricQuery, MetricsRepo } from '
 import { seriesKey, type MetricPoint } from '../../../core/metrics/model.js';
 import { dropPartitionsBefore, ensureDailyPartitions } from '../pg-partitions.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { json, num, parseJson } from '../sql.js';
+import { json, num, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
 
 type Row = Record<string, unknown>;
 const HOUR = 3_600_000;
@@ -81,18 +81,14 @@ export class SqlMetricsRepo implements MetricsRepo {
         }
       }
       await flush();
-      // the hourly rollup: one upsert statement for up to ROLLUP_ROWS (series, hour) pairs, each pair once,
-      // in parts of 128, 64, … 1 rows, so a handful of statement shapes get prepared whatever the count
-      const aggs = [...hours.values()];
-      let done = 0;
-      for (let size = ROLLUP_ROWS; size >= 1; size >>= 1) for (; aggs.length - done >= size; done += size) {
-        const part = aggs.slice(done, done + size);
+      // the hourly rollup: one upsert statement for up to ROLLUP_ROWS (series, hour) pairs, each pair once
+      for (const part of powerOfTwoParts([...hours.values()], ROLLUP_ROWS)) {
         const values: SqlValue[] = [];
         for (const a of part) values.push(orgId, a.name, a.series, a.tags, a.hour, a.count, a.sum, a.min, a.max);
         // CASE instead of MIN()/LEAST(): the same SQL works on SQLite and PostgreSQL
         await db.run(
           `INSERT INTO system_metrics_hourly (organization_id, name, series, tags, hour, count, sum, min, max)
-           VALUES ${'(?, ?, ?, ?, ?, ?, ?, ?, ?), '.repeat(part.length - 1)}(?, ?, ?, ?, ?, ?, ?, ?, ?)
+           VALUES ${valueRows(part.length, 9)}
            ON CONFLICT (organization_id, series, hour) DO UPDATE SET
              count = system_metrics_hourly.count + excluded.count,
              sum = system_metrics_hourly.sum + excluded.sum,
