@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../fixtures/free-port.js';
-import { fmt, runLoad, startBenchDaemon } from './lib.js';
+import { fmt, runLoad, startBenchDaemon, cpuSeconds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 16;
@@ -63,12 +63,6 @@ async function startAlertmanager(): Promise<{ url: string; pid: number; stop(): 
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc: what waiting for a core does not inflate. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface Case { key: string; what: string; perRequest: number; rps: number; cpuUsPerAlert: number }

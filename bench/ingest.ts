@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { fmt, runLoad, startBenchDaemon } from './lib.js';
+import { fmt, runLoad, startBenchDaemon, cpuSeconds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BATCH = 5000;
@@ -48,12 +48,6 @@ async function throughput(url: string, token: string): Promise<{ points: number;
   await pool.close();
   latencies.sort((a, b) => a - b);
   return { points, seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
-}
-
-/** CPU seconds a process has used (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const d = await startBenchDaemon();

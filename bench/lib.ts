@@ -108,6 +108,12 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
+/** CPU seconds (user + system) a process has used, from /proc: waiting for a core does not inflate it. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { DIST_BENCH, fmt, median, percentile, rssMb, startBenchDaemon } from './lib.js';
+import { cpuSeconds, DIST_BENCH, fmt, median, percentile, rssMb, startBenchDaemon } from './lib.js';
 import type { LoadWorkerSpec, OpResult } from './load-worker.js';
 
 /** p99 targets: the seed's, divided by ten (issue 9). */
@@ -23,10 +23,6 @@ const sseClients = Number(process.env.FOUNDRY_LOAD_SSE ?? 20);
 const warmup = Number(process.env.FOUNDRY_LOAD_WARMUP ?? 5);
 
 const daemon = await startBenchDaemon({ demo: true, env: { ANTHROPIC_API_KEY: '', FOUNDRY_RATE_LIMIT: 'off' } });
-const cpuOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 function runWorker(spec: LoadWorkerSpec): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [join(DIST_BENCH, 'load-worker.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -40,7 +36,7 @@ function runWorker(spec: LoadWorkerSpec): Promise<string> {
 // wait until the daemon says it is ready, then warm it up with the same mix, unmeasured.
 while ((await fetch(`${daemon.url}/readyz`, { headers: { authorization: `Bearer ${daemon.token}` } })).status !== 200) await new Promise((r) => setTimeout(r, 100));
 if (warmup > 0) await runWorker({ url: daemon.url, token: daemon.token, seconds: warmup, scale, sseClients: 0 });
-const cpuAtStart = cpuOf(daemon.pid);
+const cpuAtStart = cpuSeconds(daemon.pid);
 const rss: [number, number][] = [];
 const t0 = Date.now();
 // What the resident memory is made of at the end of each minute: anonymous (heaps) vs file pages (SQLite's
@@ -63,7 +59,7 @@ try {
   const spec: LoadWorkerSpec = { url: daemon.url, token: daemon.token, seconds, scale, sseClients };
   const out = await runWorker(spec);
   clearInterval(sampler);
-  const cpuSeconds = cpuOf(daemon.pid) - cpuAtStart;
+  const cpuUsed = cpuSeconds(daemon.pid) - cpuAtStart;
   const metricsText = await (await fetch(`${daemon.url}/metrics`, { headers: { authorization: `Bearer ${daemon.token}` } })).text();
   const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN) * 1000;
   const { results, sseEvents } = JSON.parse(out) as { results: OpResult[]; sseEvents: number[] };
@@ -87,7 +83,7 @@ try {
   for (const r of results) for (const [t, ms] of r.samples) if (ms > 50) slow.set(Math.floor(t / 5000) * 5, (slow.get(Math.floor(t / 5000) * 5) ?? 0) + 1);
   console.log(`requests over 50 ms by 5 s window: ${[...slow.entries()].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${t}s:${n}`).join(' ') || 'none'}`);
   // Tells a slow daemon from a busy machine: the daemon's own CPU use and how long its event loop stalled.
-  console.log(`daemon CPU ${fmt((cpuSeconds / seconds) * 100)} % of one core; event-loop delay p50 ${fmt(gauge('nodejs_eventloop_lag_p50_seconds'), 2)} ms, p99 ${fmt(gauge('nodejs_eventloop_lag_p99_seconds'), 2)} ms, max ${fmt(gauge('nodejs_eventloop_lag_max_seconds'), 1)} ms; machine load ${loadavg().map((l) => fmt(l, 2)).join(' ')} on ${cpus().length} cores`);
+  console.log(`daemon CPU ${fmt((cpuUsed / seconds) * 100)} % of one core; event-loop delay p50 ${fmt(gauge('nodejs_eventloop_lag_p50_seconds'), 2)} ms, p99 ${fmt(gauge('nodejs_eventloop_lag_p99_seconds'), 2)} ms, max ${fmt(gauge('nodejs_eventloop_lag_max_seconds'), 1)} ms; machine load ${loadavg().map((l) => fmt(l, 2)).join(' ')} on ${cpus().length} cores`);
   const at = (s: number): number => rss.filter(([t]) => t <= s).at(-1)?.[1] ?? NaN;
   const half = seconds / 2;
   console.log(`RSS: start ${fmt(rss[0]?.[1] ?? NaN)} MB, at ${half} s ${fmt(at(half))} MB, at ${seconds} s ${fmt(at(seconds))} MB, growth over the second half ${fmt(((at(seconds) - at(half)) / at(half)) * 100)} %`);

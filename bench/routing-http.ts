@@ -3,14 +3,7 @@
  * (6 teams, 40 members, its resolved tasks as history) with 200 rules, first as dry runs (decide
  * only), then storing task + decision + audit + events in one transaction each.
  */
-import { readFileSync } from 'node:fs';
-import { fmt, runLoad, startBenchDaemon, type LoadResult, type LoadSpec } from './lib.js';
-
-/** CPU seconds (user + system) the process has used, from /proc: load on the machine does not inflate it. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+import { fmt, runLoad, startBenchDaemon, type LoadResult, type LoadSpec, cpuSeconds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
