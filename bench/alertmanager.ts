@@ -5,16 +5,12 @@
  * alerts (every alert opens an issue) and with repeats (the usual case: Alertmanager re-sends firing
  * alerts every group interval).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../fixtures/free-port.js';
+import { readFileSync } from 'node:fs';
+import { ALERTMANAGER_BINARY, startAlertmanager, type RunningAlertmanager } from '../fixtures/alertmanager.js';
 import { fmt, runLoad, startBenchDaemon, cpuSeconds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 16;
-const BINARY = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
 
 
 /** `{{n}}` is replaced by the request number, so `unique` alerts never repeat; repeats cycle over 50. */
@@ -33,37 +29,9 @@ function webhook(list: ReturnType<typeof alerts>): unknown {
   };
 }
 
-async function startAlertmanager(): Promise<{ url: string; pid: number; stop(): Promise<void> } | null> {
-  if (!BINARY) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'foundry-am-bench-'));
-  // a receiver without integrations: Alertmanager only takes the alerts in, as the comparison needs
-  writeFileSync(join(dir, 'am.yml'), 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n');
-  const port = await freePort();
-  const child: ChildProcess = spawn(BINARY, [
-    `--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
-  ], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('Alertmanager did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    pid: child.pid!,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+// a receiver without integrations: Alertmanager only takes the alerts in, as the comparison needs
+const startBlackhole = (): Promise<RunningAlertmanager | null> =>
+  ALERTMANAGER_BINARY ? startAlertmanager('route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n') : Promise.resolve(null);
 
 interface Case { key: string; what: string; perRequest: number; rps: number; cpuUsPerAlert: number }
 
@@ -71,7 +39,7 @@ interface Case { key: string; what: string; perRequest: number; rps: number; cpu
 const only = (process.env.ALERT_BENCH_ONLY ?? '').split(',').filter(Boolean);
 
 const d = await startBenchDaemon();
-const am = await startAlertmanager();
+const am = await startBlackhole();
 try {
   const cases: Case[] = [];
   const measure = async (key: string, what: string, target: { url: string; path: string; token?: string; pid: number }, body: unknown, perRequest: number): Promise<void> => {

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { eventually, freePort, startDaemon, type TestDaemon } from './helpers.js';
+import { ALERTMANAGER_BINARY, startAlertmanager, type RunningAlertmanager } from '../fixtures/alertmanager.js';
+import { eventually, startDaemon, type TestDaemon } from './helpers.js';
 
 /**
  * The real peer: Prometheus Alertmanager (Debian package prometheus-alertmanager, installed by .ci/run)
@@ -11,17 +8,14 @@ import { eventually, freePort, startDaemon, type TestDaemon } from './helpers.js
  * issue starts a playbook, and the alert resolving resolves the issue.
  */
 
-const BINARY = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
-
 let d: TestDaemon;
-let am: ChildProcess | undefined;
+let am: RunningAlertmanager | undefined;
 let amUrl = '';
-let dir = '';
-let amLog = '';
+const amLog = (): string => am?.log() ?? '';
 
 const api = async <T>(path: string): Promise<T> => (await (await d.api(path)).json()) as T;
 
-describe.skipIf(!BINARY)('with a real Prometheus Alertmanager', () => {
+describe.skipIf(!ALERTMANAGER_BINARY)('with a real Prometheus Alertmanager', () => {
   beforeAll(async () => {
     d = await startDaemon();
     const ingest = await d.tokenFor('operator', 'alertmanager');
@@ -34,7 +28,6 @@ describe.skipIf(!BINARY)('with a real Prometheus Alertmanager', () => {
     ].join('\n');
     expect((await d.api('/v1/healing/playbooks', { method: 'POST', json: { source: playbook } })).status).toBe(201);
 
-    dir = mkdtempSync(join(tmpdir(), 'foundry-am-'));
     const config = [
       'route:',
       '  receiver: foundry',
@@ -52,26 +45,13 @@ describe.skipIf(!BINARY)('with a real Prometheus Alertmanager', () => {
       '            type: Bearer',
       `            credentials: ${ingest}`,
     ].join('\n');
-    writeFileSync(join(dir, 'alertmanager.yml'), config);
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(BINARY!, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    am.stdout!.on('data', (b: Buffer) => (amLog += b.toString()));
-    am.stderr!.on('data', (b: Buffer) => (amLog += b.toString()));
-    await eventually(async () => (await fetch(`${amUrl}/-/ready`)).ok, 20_000, `Alertmanager to be ready (${amLog.slice(-500)})`);
+    am = await startAlertmanager(config, { debug: true });
+    amUrl = am.url;
   }, 60_000);
 
   afterAll(async () => {
-    if (am && am.exitCode === null) {
-      const exited = new Promise((r) => am!.once('exit', r));
-      am.kill('SIGTERM');
-      await exited;
-    }
+    await am?.stop();
     await d?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('turns an alert posted to Alertmanager into an issue and a playbook run, and resolves the issue with it', async () => {
@@ -82,7 +62,7 @@ describe.skipIf(!BINARY)('with a real Prometheus Alertmanager', () => {
 
     type IssueView = { id: string; status: string; source: string; labels: Record<string, string>; title: string };
     const issue = await eventually(async () => (await api<IssueView[]>('/v1/healing/issues?status=all')).find((i) => i.labels.alertname === 'ApiDown'), 20_000, 'the issue')
-      .catch((e: Error) => { throw new Error(`${e.message}; Alertmanager said:\n${amLog.split('\n').filter((l) => !l.includes('gossip')).slice(-12).join('\n')}`); });
+      .catch((e: Error) => { throw new Error(`${e.message}; Alertmanager said:\n${amLog().split('\n').filter((l) => !l.includes('gossip')).slice(-12).join('\n')}`); });
     expect(issue).toMatchObject({ source: 'alert', status: 'open', title: 'the API does not answer' });
 
     type ActionView = { id: string; status: string; issueId: string; trigger: string; steps?: Array<{ output: { stdout?: string } }> };
