@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startDaemon, type TestDaemon } from './helpers.js';
 
@@ -36,6 +37,33 @@ async function openStream(d: TestDaemon, query = '', headers: Record<string, str
     }
   })();
   return { res, frames, events: () => frames.filter((f) => f.event), close: () => { abort.abort(); return pump; } };
+}
+
+/** Many light streams over node:http: the ids of the events each receives, and how each response is framed. */
+function openMany(d: TestDaemon, n: number, query: (i: number) => string) {
+  const ids: number[][] = Array.from({ length: n }, () => []);
+  const framing: string[] = [];
+  const requests = Array.from({ length: n }, (_, i) => new Promise<void>((resolve, reject) => {
+    const req = request(`${d.url}/v1/events${query(i)}`, { headers: { authorization: `Bearer ${d.token}` } }, (res) => {
+      framing.push(`${res.headers['transfer-encoding'] ?? 'none'} ${res.headers['content-length'] ?? 'none'}`);
+      res.setEncoding('utf8');
+      let buf = '';
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let end;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const id = /^id: (\d+)$/m.exec(buf.slice(0, end));
+          if (id) ids[i]!.push(Number(id[1]));
+          buf = buf.slice(end + 2);
+        }
+      });
+      res.on('error', () => undefined);
+      resolve();
+    });
+    req.on('error', reject);
+    req.end();
+  }));
+  return { ids, framing, ready: Promise.all(requests) };
 }
 
 describe('GET /v1/events', () => {
@@ -115,6 +143,34 @@ describe('GET /v1/events', () => {
       await slow.stop();
     }
   });
+
+  it('gives every one of many clients every event once and in id order, whatever its filter', async () => {
+    const many = await startDaemon({ config: { heartbeatMs: 60_000 } });
+    try {
+      // More clients than one round of writes serves, half of them filtered.
+      const n = 400;
+      const streams = openMany(many, n, (i) => (i % 2 === 0 ? '' : '?types=task.created'));
+      await streams.ready;
+      // Served as a stream that ends with the connection: neither chunked nor of a known length.
+      expect(new Set(streams.framing)).toEqual(new Set(['none none']));
+      // A few events of another type first, then a burst, so that frames queue while rounds of writes run.
+      const first = (await (await many.api('/v1/tasks', { method: 'POST', json: { title: 'to ack' } })).json()) as { id: string };
+      await many.api(`/v1/tasks/${first.id}/ack`, { method: 'POST' });
+      await Promise.all(Array.from({ length: 20 }, async (_, w) => {
+        for (let k = 0; k < 3; k++) await many.api('/v1/tasks', { method: 'POST', json: { title: `many ${w}.${k}` } });
+      }));
+      const stored = (await (await many.api('/v1/events/recent?limit=1000')).json()) as { id: number; type: string }[];
+      const taskEvents = stored.filter((e) => e.type === 'task.created').map((e) => e.id).slice(-61);
+      const since = taskEvents[0]!;
+      const everything = stored.filter((e) => e.id >= since).map((e) => e.id);
+      expect(everything.length).toBeGreaterThan(taskEvents.length);
+      const expected = (i: number) => (i % 2 === 0 ? everything : taskEvents);
+      await eventually(() => streams.ids.every((got, i) => got.filter((id) => id >= since).length >= expected(i).length), 20_000, 'every event at every client');
+      for (const [i, got] of streams.ids.entries()) expect(got.filter((id) => id >= since)).toEqual(expected(i));
+    } finally {
+      await many.stop();
+    }
+  }, 60_000);
 
   it('refuses the stream without a token', async () => {
     const res = await fetch(`${d.url}/v1/events`);
