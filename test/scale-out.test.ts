@@ -240,3 +240,49 @@ describe.skipIf(!PG || !REDIS)('when Redis goes away', () => {
     }
   }, 120_000);
 });
+
+describe.skipIf(!PG)("an organisation's lock on PostgreSQL", () => {
+  it('is held by a transaction that asks for it twice until it commits, and taken afresh by every transaction', async () => {
+    const { PostgresDb } = await import('../server/store/postgres.js');
+    const pg = await freshPgUrl();
+    const db = await PostgresDb.open(pg.url);
+    const lock = 'SELECT pg_advisory_xact_lock(hashtext(?))';
+    const key = `org:${randomBytes(4).toString('hex')}`;
+    // Transactions waiting for this key (a bigint lock key's low 32 bits are its objid).
+    const waiting = async () => Number((await db.get<{ n: number }>(
+      "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = (hashtext(?)::bigint & 4294967295)::oid", [key],
+    ))!.n);
+    try {
+      // An earlier transaction that asked twice: what it held ended with it.
+      await db.transaction(async (tx) => {
+        await tx.run(lock, [key]);
+        await tx.run(lock, [key]);
+      });
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inFirst = new Promise<void>((r) => (entered = r));
+      const first = db.transaction(async (tx) => {
+        await tx.run(lock, [key]);
+        await tx.run(lock, [key]);
+        entered();
+        await held;
+        order.push('first');
+      });
+      await inFirst;
+      const second = db.transaction(async (tx) => {
+        await tx.run(lock, [key]);
+        order.push('second');
+      });
+      await eventually(async () => (await waiting()) === 1, 10_000, 'the second transaction to wait for the lock');
+      expect(order).toEqual([]);
+      release();
+      await Promise.all([first, second]);
+      expect(order).toEqual(['first', 'second']);
+    } finally {
+      await db.close();
+      await pg.drop();
+    }
+  });
+});

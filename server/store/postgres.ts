@@ -29,13 +29,25 @@ interface Queryable {
   query(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult>;
 }
 
+/**
+ * A transaction-level advisory lock is held until the transaction ends, so asking again for one the
+ * transaction already holds changes nothing. A transaction that publishes events asks twice for its
+ * organisation's lock (its audit entry, then its events), and that second round trip is made while
+ * holding the lock every other writer of the organisation waits for: it is answered here instead.
+ */
+const XACT_LOCK = /^SELECT pg_advisory_xact_lock\(/;
+
 class PgSession implements SqlDb {
   readonly dialect: Dialect = 'postgres';
+  /** Advisory locks this transaction holds (statement and arguments), when it is a transaction. */
+  private readonly xactLocks: Set<string> | null;
   constructor(
     protected readonly target: Queryable,
     private readonly hooks: (() => void)[] | null,
     private readonly owner: PostgresDb,
-  ) {}
+  ) {
+    this.xactLocks = hooks ? new Set() : null;
+  }
 
   async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return (await this.target.query(pgQuery(sql, normaliseParams(params)))).rows as T[];
@@ -44,6 +56,13 @@ class PgSession implements SqlDb {
     return (await this.target.query(pgQuery(sql, normaliseParams(params)))).rows[0] as T | undefined;
   }
   async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    if (this.xactLocks && XACT_LOCK.test(sql)) {
+      const lock = JSON.stringify([sql, params ?? []]);
+      if (this.xactLocks.has(lock)) return 1;
+      const taken = (await this.target.query(pgQuery(sql, normaliseParams(params)))).rowCount ?? 0;
+      this.xactLocks.add(lock);
+      return taken;
+    }
     return (await this.target.query(pgQuery(sql, normaliseParams(params)))).rowCount ?? 0;
   }
   async exec(sql: string): Promise<void> {
