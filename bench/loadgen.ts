@@ -1,4 +1,8 @@
-/** A closed-loop HTTP load generator over undici: N connections, each sending its next request when the last returns. */
+/**
+ * An HTTP load generator over undici: N connections, each sending its next request when the last returns
+ * (as fast as possible), or with `rate`, each taking the next slot of a clock schedule (request k at
+ * start + k / rate), so sleeping late or one slow answer does not drift the rate low.
+ */
 import { Pool } from 'undici';
 import type { LoadResult, LoadSpec } from './lib.js';
 
@@ -13,10 +17,17 @@ let errors = 0;
 let n = 0;
 const started = performance.now();
 const until = started + spec.seconds * 1000;
-const interval = spec.rate ? (1000 * spec.connections) / spec.rate : 0;
+const slotMs = spec.rate ? 1000 / spec.rate : 0;
+let slot = 0;
 
 async function worker(): Promise<void> {
   while (performance.now() < until) {
+    if (slotMs > 0) {
+      const at = started + slot++ * slotMs;
+      if (at >= until) return;
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const i = n++;
     const body = template?.replaceAll('{{n}}', String(i));
     const t0 = performance.now();
@@ -30,10 +41,6 @@ async function worker(): Promise<void> {
     }
     const t1 = performance.now();
     latencies.push(t1 - t0);
-    if (interval > 0) {
-      const wait = interval - (t1 - t0);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
   }
 }
 

@@ -2,17 +2,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BENCH, fmt, runLoad, startBenchDaemon } from './lib.js';
+import { cpuSeconds, DIST_BENCH, fmt, runLoad, startBenchDaemon } from './lib.js';
 
 const CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
 const RATE = 500;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-
-/** CPU seconds (user + system) a process has used, from /proc: what waiting for a core does not inflate. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const d = await startBenchDaemon({ env: { FOUNDRY_RATE_LIMIT: 'off' } });
 try {
