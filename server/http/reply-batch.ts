@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
  * that wakes an idle client costs the sender dearly (the one writev of a dry-run route was 17 % of the
  * daemon's time in a profile), and the later writes of a batch find the client already awake:
  * +20–28 % decisions/s on dry-run routing; no change where group commit answers requests together anyway.
- * A turn's only request is answered at once, so a /healthz probe on a quiet daemon never waits.
+ * A turn's only request is answered at once: a quiet daemon adds no wait to anything.
  */
 export class ReplyBatch {
   private readonly pending: { res: ServerResponse; text: string }[] = [];
