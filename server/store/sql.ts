@@ -60,6 +60,9 @@ export const bool = (v: unknown): boolean => v === 1 || v === true || v === '1';
 export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+/** Values per IN list: a power of two (so padding stays within it), far below both dialects' limits. */
+export const MAX_IN = 512;
+
 /**
  * Placeholders for an `IN (…)` list, padded to the next power of two by repeating the last value (which
  * changes nothing): the SQL then comes in a handful of lengths, and each is prepared once and reused
@@ -72,6 +75,16 @@ export function inList<T extends SqlValue>(values: readonly T[]): { marks: strin
   while (padded.length < size && padded.length > 0) padded.push(values[values.length - 1]!);
   return { marks: padded.map(() => '?').join(', '), values: padded };
 }
+
+/** `list` in consecutive parts of at most `size`. */
+export function chunks<T>(list: readonly T[], size = MAX_IN): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** inList for each part of at most MAX_IN values: one query per part. */
+export const inLists = <T extends SqlValue>(values: readonly T[]): { marks: string; values: T[] }[] => chunks(values).map(inList);
 
 /**
  * `list` in parts whose sizes are powers of two, largest first, none above `max`: multi-row INSERTs

@@ -6,7 +6,7 @@ import type { ComplianceRule } from '../../../core/compliance/rule.js';
 import type { Violation } from '../../../core/compliance/violations.js';
 import type { Priority, Task, TaskStatus } from '../../../core/model.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { inList, json, num, numOrNull, parseJson, powerOfTwoParts } from '../sql.js';
+import { chunks, inList, inLists, MAX_IN, json, num, numOrNull, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
 
 type Row = Record<string, unknown>;
 
@@ -81,12 +81,6 @@ const toTask = (r: Row): Task => ({
 });
 
 /** Splits long id lists so no statement exceeds the drivers' parameter limits. */
-function chunks<T>(list: readonly T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
 /** The compliance area's tables: compliance_rules, violations, compliance_task_status, compliance_pauses, compliance_calendars. */
 export class SqlComplianceRepo implements ComplianceRepo {
   constructor(protected readonly db: SqlDb) {}
@@ -149,7 +143,7 @@ export class SqlComplianceRepo implements ComplianceRepo {
     if (f.ruleId) { clauses.push('rule_id = ?'); params.push(f.ruleId); }
     if (f.entityId) { clauses.push('entity_id = ?'); params.push(f.entityId); }
     if (f.entityIds) {
-      if (f.entityIds.length > 500) {
+      if (f.entityIds.length > MAX_IN) {
         const lists = await Promise.all(chunks(f.entityIds).map((ids) => this.listViolations(orgId, { ...f, entityIds: ids })));
         return lists.flat().sort((a, b) => b.detectedAt - a.detectedAt || (a.id < b.id ? 1 : -1));
       }
@@ -172,7 +166,7 @@ export class SqlComplianceRepo implements ComplianceRepo {
   async recordStatuses(orgId: string, changes: readonly { taskId: string; change: StatusChange }[]): Promise<void> {
     for (const part of powerOfTwoParts(changes, 128)) {
       await this.db.run(
-        `INSERT INTO compliance_task_status (organization_id, task_id, status, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO compliance_task_status (organization_id, task_id, status, at) VALUES ${valueRows(part.length, 4)}`,
         part.flatMap((c) => [orgId, c.taskId, c.change.status, c.change.at]),
       );
     }
@@ -192,8 +186,7 @@ export class SqlComplianceRepo implements ComplianceRepo {
       collect(await this.db.all<Row>('SELECT task_id, status, at FROM compliance_task_status WHERE organization_id = ? ORDER BY task_id, at', [orgId]));
       return out;
     }
-    for (const part of chunks(taskIds)) {
-      const ids = inList(part);
+    for (const ids of inLists(taskIds)) {
       collect(await this.db.all<Row>(
         `SELECT task_id, status, at FROM compliance_task_status WHERE organization_id = ? AND task_id IN (${ids.marks}) ORDER BY task_id, at`,
         [orgId, ...ids.values],
@@ -228,8 +221,7 @@ export class SqlComplianceRepo implements ComplianceRepo {
       collect(await this.db.all<Row>('SELECT task_id, from_at, to_at FROM compliance_pauses WHERE organization_id = ?', [orgId]));
       return out;
     }
-    for (const part of chunks(taskIds)) {
-      const ids = inList(part);
+    for (const ids of inLists(taskIds)) {
       collect(await this.db.all<Row>(
         `SELECT task_id, from_at, to_at FROM compliance_pauses WHERE organization_id = ? AND task_id IN (${ids.marks})`, [orgId, ...ids.values]));
     }
@@ -247,11 +239,10 @@ export class SqlComplianceRepo implements ComplianceRepo {
 
   async tasksByIds(orgId: string, ids: readonly string[]): Promise<Task[]> {
     const out: Task[] = [];
-    for (const part of chunks(ids)) {
+    for (const list of inLists(ids)) {
       // By primary key alone, the organisation checked on the rows: with `organization_id = ?` in the
       // WHERE, SQLite's planner picks an (organization_id, …) index for long id lists and scans the org.
-      const ids = inList(part);
-      const rows = await this.db.all<Row>(`SELECT * FROM tasks WHERE id IN (${ids.marks})`, ids.values);
+      const rows = await this.db.all<Row>(`SELECT * FROM tasks WHERE id IN (${list.marks})`, list.values);
       for (const row of rows) if (row.organization_id === orgId) out.push(toTask(row));
     }
     return out;

@@ -2,7 +2,7 @@ import type { IssueFilter, HealingRepo } from '../../../core/healing/ports.js';
 import type { Issue } from '../../../core/healing/issues.js';
 import type { HealthCheck } from '../../../core/healing/health.js';
 import type { SqlDb, SqlValue } from '../sql.js';
-import { inList, json, num, numOrNull, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
+import { inLists, json, num, numOrNull, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
 import { SqlHealingActionRepo } from './healing-actions.js';
 
 type Row = Record<string, unknown>;
@@ -32,8 +32,7 @@ const toIssue = (r: Row): Issue => ({
   resolvedBy: (r.resolved_by as string | null) ?? null,
 });
 
-/** Fingerprints per IN list, rows per INSERT (19 parameters each): far below both dialects' limits. */
-const MAX_IN = 512;
+/** Rows per INSERT (19 parameters each): far below both dialects' limits. */
 const MAX_ROWS = 64;
 
 const issueParams = (i: Issue): SqlValue[] => [
@@ -54,8 +53,7 @@ export class SqlHealingRepo extends SqlHealingActionRepo implements HealingRepo 
 
   async findOpenIssues(orgId: string, fingerprints: readonly string[]): Promise<Issue[]> {
     const out: Issue[] = [];
-    for (let i = 0; i < fingerprints.length; i += MAX_IN) {
-      const fps = inList(fingerprints.slice(i, i + MAX_IN));
+    for (const fps of inLists(fingerprints)) {
       const rows = await this.sql.all<Row>(
         `SELECT ${ISSUE_COLUMNS} FROM issues WHERE organization_id = ? AND status = 'open' AND fingerprint IN (${fps.marks})`,
         [orgId, ...fps.values],

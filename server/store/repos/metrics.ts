@@ -6,8 +6,8 @@ import { json, num, parseJson, powerOfTwoParts, valueRows } from '../sql.js';
 
 type Row = Record<string, unknown>;
 const HOUR = 3_600_000;
-// 4 parameters a row; 800 rows stay far below SQLite's and PostgreSQL's parameter limits
-const ROWS_PER_INSERT = 800;
+// 4 parameters a row; 512 rows stay far below SQLite's and PostgreSQL's parameter limits
+const ROWS_PER_INSERT = 512;
 // 9 parameters a rollup row; a power of two
 const ROLLUP_ROWS = 128;
 
@@ -51,14 +51,7 @@ export class SqlMetricsRepo implements MetricsRepo {
       await ensureDailyPartitions(this.db, db, points.map((p) => p.at));
       const hours = new Map<string, HourAgg>();
       const ids = new Map<string, number>();
-      const params: SqlValue[] = [];
-      let rows = 0;
-      const flush = async (): Promise<void> => {
-        if (rows === 0) return;
-        await db.run(`INSERT INTO system_metrics (organization_id, series_id, at, value) VALUES ${'(?, ?, ?, ?), '.repeat(rows - 1)}(?, ?, ?, ?)`, params);
-        params.length = 0;
-        rows = 0;
-      };
+      const seriesIds: number[] = [];
       for (const p of points) {
         const series = seriesKey(p.name, p.tags);
         let id = ids.get(series);
@@ -66,8 +59,7 @@ export class SqlMetricsRepo implements MetricsRepo {
           id = await this.seriesId(db, orgId, p.name, series, p.tags);
           ids.set(series, id);
         }
-        params.push(orgId, id, p.at, p.value);
-        if (++rows === ROWS_PER_INSERT) await flush();
+        seriesIds.push(id);
         const hour = p.at - (((p.at % HOUR) + HOUR) % HOUR);
         const k = `${series}\u0000${hour}`;
         const agg = hours.get(k);
@@ -80,7 +72,13 @@ export class SqlMetricsRepo implements MetricsRepo {
           hours.set(k, { name: p.name, series, tags: json(p.tags), hour, count: 1, sum: p.value, min: p.value, max: p.value });
         }
       }
-      await flush();
+      // the points, in parts of 512, 256, … rows: a handful of statement shapes whatever the batch size
+      let at = 0;
+      for (const part of powerOfTwoParts(points, ROWS_PER_INSERT)) {
+        const params: SqlValue[] = [];
+        for (const p of part) params.push(orgId, seriesIds[at++]!, p.at, p.value);
+        await db.run(`INSERT INTO system_metrics (organization_id, series_id, at, value) VALUES ${valueRows(part.length, 4)}`, params);
+      }
       // the hourly rollup: one upsert statement for up to ROLLUP_ROWS (series, hour) pairs, each pair once
       for (const part of powerOfTwoParts([...hours.values()], ROLLUP_ROWS)) {
         const values: SqlValue[] = [];
