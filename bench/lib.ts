@@ -86,8 +86,10 @@ export interface LoadSpec {
   url: string;
   method: 'GET' | 'POST';
   path: string;
-  body?: unknown;
   /** A body per request, varied by index (the generator substitutes `{{n}}` in the JSON). */
+  body?: unknown;
+  /** Bodies taken in turn (request i sends bodies[i % length]), instead of one body. */
+  bodies?: unknown[];
   token?: string;
   connections: number;
   seconds: number;

@@ -10,7 +10,7 @@ const spec = JSON.parse(process.argv[2]!) as LoadSpec;
 const pool = new Pool(spec.url, { connections: spec.connections, pipelining: 1 });
 const headers: Record<string, string> = { 'content-type': 'application/json' };
 if (spec.token) headers.authorization = `Bearer ${spec.token}`;
-const template = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+const templates = spec.bodies?.map((b) => JSON.stringify(b)) ?? (spec.body === undefined ? [] : [JSON.stringify(spec.body)]);
 const latencies: number[] = [];
 const statuses: Record<string, number> = {};
 let errors = 0;
@@ -29,7 +29,7 @@ async function worker(): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const i = n++;
-    const body = template?.replaceAll('{{n}}', String(i));
+    const body = templates.length ? templates[i % templates.length]!.replaceAll('{{n}}', String(i)) : undefined;
     const t0 = performance.now();
     try {
       const res = await pool.request({ method: spec.method, path: spec.path, headers, body });

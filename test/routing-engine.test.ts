@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../core/model.js';
 import { systemClock } from '../core/ports.js';
+import type { Llm } from '../core/llm.js';
+import type { Classification } from '../core/routing/classifier.js';
 import { RoutingEngine } from '../core/routing/engine.js';
+import type { ClassifierHub } from '../core/routing/hub.js';
 import { makeCommit } from '../core/unit-of-work.js';
 import { InProcessBus } from '../server/bus/memory.js';
 import { SqlRoutingRepo } from '../server/store/repos/routing.js';
@@ -56,6 +59,26 @@ describe('RoutingEngine on a real store', () => {
     const third = await engine.route(actor, { title: 'and again' });
     expect(third.assignee).toBeNull();
     expect(third.explanation.join('\n')).toMatch(/at capacity/);
+  });
+
+  it('asks neither the classifier nor Claude when a rule has fixed the team', async () => {
+    const asked: string[] = [];
+    const classification: Classification = { ranked: [{ team: 'dba', probability: 0.3 }], confidence: 0.3, evidence: [], skills: [], historySize: 10 };
+    const classifier = { size: 10, classify: (title: string) => (asked.push(`classifier: ${title}`), classification) };
+    const hub = { get: async () => ({ status: 'ready', classifier }) } as unknown as ClassifierHub;
+    const llm = { complete: async () => (asked.push('claude'), Promise.reject(new Error('offline'))) } as unknown as Llm;
+    const learning = new RoutingEngine({
+      store, commit: makeCommit(store, new InProcessBus(store.events), systemClock), clock: systemClock, hub, llm,
+      calendars: { busy: () => [] }, signals: () => undefined,
+    });
+    await learning.addRule(actor, { name: 'replication-to-dba', priority: 1, conditions: { field: 'title', op: 'contains', value: 'replication' }, actions: { team: 'dba', stop: true } });
+    const byRule = await learning.route(actor, { title: 'replication lag' }, { dryRun: true });
+    expect(byRule).toMatchObject({ team: 'dba', method: 'rules' });
+    expect(asked).toEqual([]);
+    const learned = await learning.route(actor, { title: 'slow query' }, { dryRun: true });
+    expect(learned).toMatchObject({ team: 'dba', method: 'classifier' });
+    expect(asked).toEqual(['classifier: slow query', 'claude']);
+    await learning.deleteRule(actor, 'replication-to-dba');
   });
 
   it('with learned routing off, says so', async () => {

@@ -20,6 +20,8 @@ export interface CompiledCondition {
 interface Node {
   test(entity: unknown): boolean;
   trace(entity: unknown): ConditionTrace;
+  /** rough work of one test, so that all/any try cheap children first */
+  cost: number;
 }
 
 /**
@@ -91,18 +93,17 @@ function show(v: Scalar | undefined): string {
 }
 
 function build(c: Condition): Node {
-  if ('all' in c) {
-    const kids = c.all.map(build);
+  if ('all' in c || 'any' in c) {
+    const all = 'all' in c;
+    const kids = (all ? c.all : c.any).map(build);
+    // Children are pure, so the verdict does not depend on their order: the cheap ones go first and
+    // often settle it (`priority in [P1, P2]` before a regex over the description). Traces keep the
+    // written order.
+    const cheapFirst = [...kids].sort((a, b) => a.cost - b.cost);
     return {
-      test: (e) => kids.every((k) => k.test(e)),
-      trace: (e) => group('all of', kids.map((k) => k.trace(e)), (ts) => ts.every((t) => t.ok)),
-    };
-  }
-  if ('any' in c) {
-    const kids = c.any.map(build);
-    return {
-      test: (e) => kids.some((k) => k.test(e)),
-      trace: (e) => group('any of', kids.map((k) => k.trace(e)), (ts) => ts.some((t) => t.ok)),
+      test: all ? (e) => cheapFirst.every((k) => k.test(e)) : (e) => cheapFirst.some((k) => k.test(e)),
+      trace: (e) => group(all ? 'all of' : 'any of', kids.map((k) => k.trace(e)), (ts) => (all ? ts.every((t) => t.ok) : ts.some((t) => t.ok))),
+      cost: kids.reduce((sum, k) => sum + k.cost, 0),
     };
   }
   if ('not' in c) {
@@ -110,6 +111,7 @@ function build(c: Condition): Node {
     return {
       test: (e) => !kid.test(e),
       trace: (e) => group('not', [kid.trace(e)], (ts) => !ts[0]!.ok),
+      cost: kid.cost,
     };
   }
   const test = leafPredicate(c);
@@ -121,6 +123,7 @@ function build(c: Condition): Node {
       const actual = resolveField(e, c.field);
       return { ok: test(actual), text, actual: clip(actual) };
     },
+    cost: c.op === 'matches' ? 4 : c.op === 'contains' ? 2 : 1,
   };
 }
 
@@ -199,7 +202,7 @@ function containsPredicate(v: Scalar, ignoreCase: boolean): (a: unknown) => bool
   const eqElem = (x: unknown): boolean =>
     ignoreCase && typeof x === 'string' ? x.toLowerCase() === needle : same(x, v);
   return (a) => {
-    if (typeof a === 'string') return (ignoreCase ? a.toLowerCase() : a).includes(needle);
+    if (typeof a === 'string') return (ignoreCase ? lowerCase(a) : a).includes(needle);
     if (Array.isArray(a)) return a.some(eqElem);
     if (a instanceof Map) return a.has(String(v));
     if (a !== null && typeof a === 'object') {
@@ -208,4 +211,14 @@ function containsPredicate(v: Scalar, ignoreCase: boolean): (a: unknown) => bool
     }
     return false;
   };
+}
+
+/**
+ * toLowerCase with a memory of the last string: a hundred rules testing `description contains … (any
+ * case)` lower-case the same description once rather than a hundred times (it may be a megabyte).
+ */
+let lastLower: { from: string; to: string } = { from: '', to: '' };
+function lowerCase(s: string): string {
+  if (s !== lastLower.from) lastLower = { from: s, to: s.toLowerCase() };
+  return lastLower.to;
 }

@@ -197,6 +197,19 @@ describe('compileCondition: what each operator means', () => {
     expect(holds({ any: [] })).toBe(false);
   });
 
+  it('all and any try cheap tests before regexes, whatever the written order; explanations keep it', () => {
+    let reads = 0;
+    const entity = { priority: 'P3', get description() { reads++; return 'disk full'; } };
+    const c = compileCondition(parseCondition({ all: [{ field: 'description', op: 'matches', value: 'disk' }, { field: 'priority', op: 'in', value: ['P1', 'P2'] }] }));
+    expect(c(entity)).toBe(false);
+    expect(reads).toBe(0);
+    expect(c.explain(entity).children!.map((t) => t.text)).toEqual(['description matches /disk/', 'priority in [P1, P2]']);
+    const any = compileCondition(parseCondition({ any: [{ field: 'description', op: 'contains', value: 'DISK', flags: 'i' }, { field: 'priority', op: 'eq', value: 'P3' }] }));
+    expect(any(entity)).toBe(true);
+    expect(reads).toBe(1);
+    expect(compileCondition(parseCondition({ field: 'description', op: 'contains', value: 'DISK', flags: 'i' }))(entity)).toBe(true);
+  });
+
   it('never throws on odd entities', () => {
     const c = compileCondition(parseCondition({ any: [{ field: 'tags.env', op: 'matches', value: 'x' }, { field: 'a.b.c', op: 'gt', value: 1 }] }));
     for (const e of [null, undefined, 42, 'str', [], { tags: null }, { tags: 'x' }, { a: { b: 5 } }]) {

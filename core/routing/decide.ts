@@ -6,7 +6,7 @@
 import type { Member, Priority, Team } from '../model.js';
 import type { Classification } from './classifier.js';
 import { chooseMember, type Candidate, type MemberAssessment } from './members.js';
-import { applyRules, describeMatch, type CompiledRule, type RoutableTask } from './rules.js';
+import { applyRules, describeMatch, type CompiledRule, type RoutableTask, type RulesOutcome } from './rules.js';
 
 export type FactorKind = 'rule' | 'given' | 'classifier' | 'claude' | 'load' | 'member' | 'note';
 
@@ -44,6 +44,8 @@ export interface DecideInput {
   task: RoutableTask;
   now: number;
   rules: readonly CompiledRule[];
+  /** what `rules` make of `task`, when the caller has worked it out already */
+  applied?: RulesOutcome;
   /** null when there is no history to learn from */
   classification: Classification | null;
   claude?: ClaudeOutcome;
@@ -65,7 +67,7 @@ export function isUrgent(p: Priority): boolean {
 
 export function decide(input: DecideInput): Decision {
   const factors: Factor[] = [];
-  const rules = applyRules(input.rules, input.task);
+  const rules = input.applied ?? applyRules(input.rules, input.task);
   for (const m of rules.matched) factors.push({ kind: 'rule', text: describeMatch(m), data: m });
   const priority = rules.priority ?? input.task.priority;
   const skills = [...rules.skills];

@@ -198,17 +198,20 @@ export class RoutingEngine {
     const candidatesByTeam = await this.candidates.byTeam(orgId, ctx.members, now);
     const model = this.deps.hub ? await this.deps.hub.get(orgId) : null;
     const classifier = model?.status === 'ready' ? model.classifier : model?.status === 'training' ? model.classifier : null;
-    const classification = classifier ? classifier.classify(title, description) : null;
-    const needsModel = !given.teamId && classification && classification.confidence < this.settings.minConfidence;
+    // The classifier (and Claude) are asked only when neither the caller nor a rule fixed the team:
+    // their answer would not be used, and classifying is a good part of a decision's cost.
+    const applied = applyRules(ctx.rules, task);
+    const teamFixed = given.teamId !== null || (applied.team !== undefined && ctx.teams.some((t) => t.id === applied.team || t.name === applied.team));
+    const classification = classifier && !teamFixed ? classifier.classify(title, description) : null;
     let claude: ClaudeOutcome | undefined;
-    if (needsModel && this.deps.llm && !this.rulesDecideTeam(ctx, task)) {
+    if (classification && classification.confidence < this.settings.minConfidence && this.deps.llm) {
       claude = await askClaude(
         this.deps.llm, { title, description, priority: task.priority, orgId }, ctx.teams.map((t) => ({ name: t.name, description: t.description })),
         this.settings.claudeBudgetMs, classification.ranked.slice(0, 3),
       );
     }
     const decision = decide({
-      task, now, rules: ctx.rules, classification, claude, teams: ctx.teams,
+      task, now, rules: ctx.rules, applied, classification, claude, teams: ctx.teams,
       candidates: (teamId) => candidatesByTeam.get(teamId) ?? [],
       given: { team: given.teamId ? ctx.teams.find((t) => t.id === given.teamId) ?? null : null, assignee: given.member },
       minConfidence: this.settings.minConfidence,
@@ -226,10 +229,6 @@ export class RoutingEngine {
     const latencyMs = round(mono() - started);
     this.deps.observe?.(decision.method, latencyMs / 1000);
     return { ...decision, taskId, dryRun: Boolean(opts.dryRun), latencyMs, explanation: decision.factors.map((f) => f.text) };
-  }
-
-  private rulesDecideTeam(ctx: OrgContext, task: RoutableTask): boolean {
-    return applyRules(ctx.rules, task).team !== undefined;
   }
 
   private async store(actor: Actor, input: RouteInput, d: Decision, started: number, mono: () => number): Promise<string> {

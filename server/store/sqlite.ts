@@ -71,6 +71,10 @@ export class SqliteDb implements SqlDb {
     }
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
+    // Every unit of a group commit runs in a SAVEPOINT, whose statement journal (the pages it changed)
+    // would otherwise be a temporary file: two pwrite calls per page, a quarter of a stored routing
+    // decision's cost. In memory it is a memcpy; temporary tables and sorts of this size fit there too.
+    raw.pragma('temp_store = MEMORY');
     raw.pragma('foreign_keys = ON');
     return raw;
   }
