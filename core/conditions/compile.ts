@@ -101,7 +101,7 @@ function build(c: Condition): Node {
     // written order.
     const cheapFirst = [...kids].sort((a, b) => a.cost - b.cost);
     return {
-      test: all ? (e) => cheapFirst.every((k) => k.test(e)) : (e) => cheapFirst.some((k) => k.test(e)),
+      test: all ? (e) => everyHolds(cheapFirst, e) : (e) => someHolds(cheapFirst, e),
       trace: (e) => group(all ? 'all of' : 'any of', kids.map((k) => k.trace(e)), (ts) => (all ? ts.every((t) => t.ok) : ts.some((t) => t.ok))),
       cost: kids.reduce((sum, k) => sum + k.cost, 0),
     };
@@ -127,6 +127,18 @@ function build(c: Condition): Node {
   };
 }
 
+// Loops rather than every/some with an arrow: a rule set is tried on every task, and a closure per
+// test was a good part of what a routing decision allocated.
+function everyHolds(nodes: readonly Node[], e: unknown): boolean {
+  for (let i = 0; i < nodes.length; i++) if (!nodes[i]!.test(e)) return false;
+  return true;
+}
+
+function someHolds(nodes: readonly Node[], e: unknown): boolean {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.test(e)) return true;
+  return false;
+}
+
 function group(text: string, children: ConditionTrace[], ok: (ts: ConditionTrace[]) => boolean): ConditionTrace {
   return { ok: ok(children), text, children };
 }
@@ -136,41 +148,51 @@ function clip(v: unknown): unknown {
   return typeof v === 'string' && v.length > 120 ? `${v.slice(0, 117)}...` : v;
 }
 
+/** The predicate on the value found; the test of one element is built here, once, not per call. */
 function leafPredicate(c: LeafCondition): (actual: unknown) => boolean {
   const v = c.value;
   switch (c.op) {
     case 'eq':
-      return (a) => anyElement(a, (x) => same(x, v as Scalar));
-    case 'ne':
-      return (a) => !anyElement(a, (x) => same(x, v as Scalar));
-    case 'in': {
-      const list = v as Scalar[];
-      return (a) => anyElement(a, (x) => list.some((y) => same(x, y)));
+    case 'ne': {
+      const is = (x: unknown): boolean => same(x, v as Scalar);
+      return c.op === 'eq' ? (a) => anyElement(a, is) : (a) => !anyElement(a, is);
     }
+    case 'in':
     case 'nin': {
       const list = v as Scalar[];
-      return (a) => !anyElement(a, (x) => list.some((y) => same(x, y)));
+      const isIn = (x: unknown): boolean => {
+        for (let i = 0; i < list.length; i++) if (same(x, list[i]!)) return true;
+        return false;
+      };
+      return c.op === 'in' ? (a) => anyElement(a, isIn) : (a) => !anyElement(a, isIn);
     }
     case 'matches': {
       const re = new RegExp(v as string, c.flags ?? '');
-      return (a) => anyElement(a, (x) => (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') && re.test(String(x)));
+      const hit = (x: unknown): boolean => (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') && re.test(String(x));
+      return (a) => anyElement(a, hit);
     }
     case 'contains':
       return containsPredicate(v as Scalar, c.flags === 'i');
     case 'gt':
-      return (a) => compare(a, v as Scalar, (d) => d > 0);
     case 'gte':
-      return (a) => compare(a, v as Scalar, (d) => d >= 0);
     case 'lt':
-      return (a) => compare(a, v as Scalar, (d) => d < 0);
-    case 'lte':
-      return (a) => compare(a, v as Scalar, (d) => d <= 0);
+    case 'lte': {
+      const ok = ORDER[c.op];
+      return (a) => compare(a, v as Scalar, ok);
+    }
     case 'exists': {
       const want = v !== false;
       return (a) => (a !== undefined && a !== null) === want;
     }
   }
 }
+
+const ORDER: Record<'gt' | 'gte' | 'lt' | 'lte', (d: number) => boolean> = {
+  gt: (d) => d > 0,
+  gte: (d) => d >= 0,
+  lt: (d) => d < 0,
+  lte: (d) => d <= 0,
+};
 
 function anyElement(a: unknown, p: (x: unknown) => boolean): boolean {
   return Array.isArray(a) ? a.some(p) : p(a);

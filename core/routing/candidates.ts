@@ -34,23 +34,29 @@ export class CandidateSource {
 
   constructor(private readonly deps: CandidateDeps) {}
 
-  /** Candidates grouped by team id. */
-  async byTeam(orgId: string, members: readonly Member[], now: number): Promise<Map<string, Candidate[]>> {
+  /**
+   * The candidates of a team, by team id. A team's list is built when first asked for: a decision
+   * usually looks at one team, and each candidate carries its calendar for now.
+   */
+  async byTeam(orgId: string, members: readonly Member[], now: number): Promise<(teamId: string) => readonly Candidate[]> {
     const ids = members.map((m) => m.id);
     const [{ active, last }, penalties] = await Promise.all([this.load(orgId, ids, now), this.penalties(orgId, ids, now)]);
-    const out = new Map<string, Candidate[]>();
-    for (const m of members) {
-      if (!m.teamId) continue;
-      const penalty = penalties.get(m.id);
-      const c: Candidate = {
-        member: m, activeTasks: active.get(m.id) ?? 0, busy: this.deps.busy(m, now), lastAssignedAt: last.get(m.id) ?? null,
-        ...(penalty ? { penalty } : {}),
-      };
-      const list = out.get(m.teamId) ?? [];
-      list.push(c);
-      out.set(m.teamId, list);
-    }
-    return out;
+    const built = new Map<string, Candidate[]>();
+    return (teamId) => {
+      let list = built.get(teamId);
+      if (list) return list;
+      list = [];
+      for (const m of members) {
+        if (m.teamId !== teamId) continue;
+        const penalty = penalties.get(m.id);
+        list.push({
+          member: m, activeTasks: active.get(m.id) ?? 0, busy: this.deps.busy(m, now), lastAssignedAt: last.get(m.id) ?? null,
+          ...(penalty ? { penalty } : {}),
+        });
+      }
+      built.set(teamId, list);
+      return list;
+    };
   }
 
   /** Counts an assignment this process just stored, until the next read of the store. */

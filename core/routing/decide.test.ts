@@ -51,6 +51,13 @@ describe('decide', () => {
     expect(d.factors[0]!.text).toBe('history of 100 tasks says network with 83% confidence (then dba 17%); nearest past tasks: h1 (network, 0.80)');
   });
 
+  it('keeps the five nearest past tasks as evidence, however many voted', () => {
+    const c = classification('network', 0.83);
+    c.evidence = Array.from({ length: 10 }, (_, i) => ({ id: `h${i}`, team: 'network', similarity: 0.9 - i / 100, text: `old task ${i}` }));
+    const d = decide(input({ classification: c }));
+    expect((d.factors[0]!.data as { evidence: { id: string }[] }).evidence.map((e) => e.id)).toEqual(['h0', 'h1', 'h2', 'h3', 'h4']);
+  });
+
   it('with no history yet, decides by load and says so', () => {
     const d = decide(input());
     expect(d.method).toBe('load');

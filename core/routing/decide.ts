@@ -60,6 +60,12 @@ export interface DecideInput {
 
 export const DEFAULT_MIN_CONFIDENCE = 0.6;
 
+/**
+ * The nearest past tasks a decision keeps as evidence. The classifier votes with more neighbours, but
+ * five is what anyone reads, and every decision is stored and sent with its factors.
+ */
+export const EVIDENCE_KEPT = 5;
+
 /** P1 and P2 need someone now; P3 and P4 may wait for the soonest available. */
 export function isUrgent(p: Priority): boolean {
   return p === 'P1' || p === 'P2';
@@ -152,7 +158,7 @@ function fromClassifier(
     kind: 'classifier',
     text: `history of ${c.historySize} tasks says ${top.team} with ${pct(top.probability)} confidence` +
       (alternatives ? ` (then ${alternatives})` : '') + (evidence ? `; nearest past tasks: ${evidence}` : ''),
-    data: { ranked: known.slice(0, 3), evidence: c.evidence, skills: c.skills, historySize: c.historySize },
+    data: { ranked: known.slice(0, 3), evidence: c.evidence.slice(0, EVIDENCE_KEPT), skills: c.skills, historySize: c.historySize },
   });
   const threshold = input.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const claude = input.claude;

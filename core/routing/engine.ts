@@ -195,7 +195,7 @@ export class RoutingEngine {
       source: input.source ?? 'api', createdBy: actor.name, createdAt: now, team: null, assignee: null,
     };
 
-    const candidatesByTeam = await this.candidates.byTeam(orgId, ctx.members, now);
+    const candidatesOf = await this.candidates.byTeam(orgId, ctx.members, now);
     const model = this.deps.hub ? await this.deps.hub.get(orgId) : null;
     const classifier = model?.status === 'ready' ? model.classifier : model?.status === 'training' ? model.classifier : null;
     // The classifier (and Claude) are asked only when neither the caller nor a rule fixed the team:
@@ -212,7 +212,7 @@ export class RoutingEngine {
     }
     const decision = decide({
       task, now, rules: ctx.rules, applied, classification, claude, teams: ctx.teams,
-      candidates: (teamId) => candidatesByTeam.get(teamId) ?? [],
+      candidates: candidatesOf,
       given: { team: given.teamId ? ctx.teams.find((t) => t.id === given.teamId) ?? null : null, assignee: given.member },
       minConfidence: this.settings.minConfidence,
     });
