@@ -104,6 +104,49 @@ describe('IssueEngine', () => {
     expect(f.events).toHaveLength(0);
   });
 
+  it('writes the changes queued when a transaction begins its work in that transaction, later ones in the next', async () => {
+    const f = fakeStore();
+    let transactions = 0;
+    let hold: Promise<void> = Promise.resolve();
+    let working = (): void => undefined;
+    // like SQLite's group commit: a transaction's work starts at the end of the turn
+    const grouped: Commit = (actor, work) => new Promise((resolve, reject) => setImmediate(() => {
+      transactions++;
+      f.commit(actor, async (tx) => {
+        const change = await work(tx);
+        working();
+        await hold;
+        return change;
+      }).then(resolve, reject);
+    }));
+    const engine = new IssueEngine({ store: f.store, commit: grouped, clock: { now: () => 5000 } });
+    const fire = (service: string) => engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'Down', service }) }]);
+    await Promise.all([fire('a'), fire('b'), fire('c')]);
+    expect(transactions).toBe(1);
+    let release = (): void => undefined;
+    hold = new Promise((r) => (release = r));
+    const begun = new Promise<void>((r) => (working = r));
+    const first = fire('d');
+    await begun; // d's transaction has taken its job and is still running
+    const later = [fire('e'), fire('f')];
+    release();
+    const results = await Promise.all([first, ...later]);
+    expect(results.map((r) => r.opened[0]!.labels.service)).toEqual(['d', 'e', 'f']);
+    expect(transactions).toBe(3);
+    expect(f.issues.size).toBe(6);
+  });
+
+  it('fails the waiting changes when their transaction cannot begin, and goes on with the next', async () => {
+    const f = fakeStore();
+    let fail = true;
+    const flaky: Commit = (actor, work) => (fail ? Promise.reject(new Error('database is locked')) : f.commit(actor, work));
+    const engine = new IssueEngine({ store: f.store, commit: flaky, clock: { now: () => 5000 } });
+    await expect(engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'Down' }) }])).rejects.toThrow('database is locked');
+    fail = false;
+    const r = await engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'Down' }) }]);
+    expect(r.opened).toHaveLength(1);
+  });
+
   it('keeps organizations apart', async () => {
     const f = fakeStore();
     const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });

@@ -49,6 +49,14 @@ interface Job {
   reject(e: unknown): void;
 }
 
+interface Lane {
+  queue: Job[];
+  /** a transaction is asked for and has not yet taken the queue */
+  waiting: boolean;
+  /** the lane's latest transaction; the next one starts after it */
+  running: Promise<void> | null;
+}
+
 interface OpenEntry {
   id: string;
   pending: IssueSignal | null;
@@ -68,8 +76,8 @@ export class IssueEngine {
   /** org -> fingerprints with folded repeats not yet written (so a flush does not scan every open issue). */
   private readonly dirty = new Map<string, Set<string>>();
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly queue: Job[] = [];
-  private draining = false;
+  /** org -> its changes waiting for a transaction, and the transaction in flight */
+  private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly deps: IssueEngineDeps) {}
 
@@ -103,37 +111,40 @@ export class IssueEngine {
       needDb.push({ change: c, fp });
     }
     if (needDb.length === 0) return { opened: [], refreshed, resolved: [] };
-    return new Promise<IngestResult>((resolve, reject) => {
-      this.queue.push({ orgId, changes: needDb, carried, refreshed, resolve, reject });
-      if (!this.draining) {
-        this.draining = true;
-        // requests that arrive while a transaction runs share the next one (group commit)
-        setImmediate(() => void this.drain());
-      }
-    });
+    return new Promise<IngestResult>((resolve, reject) => this.enqueue({ orgId, changes: needDb, carried, refreshed, resolve, reject }));
   }
 
-  private async drain(): Promise<void> {
+  /**
+   * Jobs of an org are written one transaction at a time, and a transaction takes the jobs queued
+   * when its work begins, not when it was asked for: the store starts a transaction's work once the
+   * requests of the turn have arrived (SQLite's group commit), so they all join it and are answered
+   * in that turn, rather than one turn later in a transaction of their own.
+   */
+  private enqueue(job: Job): void {
+    let lane = this.lanes.get(job.orgId);
+    if (!lane) this.lanes.set(job.orgId, (lane = { queue: [], waiting: false, running: null }));
+    lane.queue.push(job);
+    if (lane.waiting) return; // the next transaction has not begun its work: it takes this job too
+    lane.waiting = true;
+    const l = lane;
+    const run = (): Promise<void> => this.runLane(job.orgId, l);
+    l.running = l.running ? l.running.then(run) : run();
+  }
+
+  private async runLane(orgId: string, lane: Lane): Promise<void> {
+    let jobs: Job[] = [];
+    const take = (): Job[] => {
+      lane.waiting = false;
+      jobs = lane.queue.splice(0);
+      return jobs;
+    };
     try {
-      while (this.queue.length > 0) {
-        const jobs = this.queue.splice(0, this.queue.length);
-        const byOrg = new Map<string, Job[]>();
-        for (const j of jobs) {
-          const list = byOrg.get(j.orgId);
-          if (list) list.push(j);
-          else byOrg.set(j.orgId, [j]);
-        }
-        for (const [orgId, list] of byOrg) {
-          try {
-            const results = await this.apply(orgId, list);
-            list.forEach((j, i) => j.resolve(results[i]!));
-          } catch (e) {
-            for (const j of list) j.reject(e);
-          }
-        }
-      }
-    } finally {
-      this.draining = false;
+      const results = await this.apply(orgId, take);
+      jobs.forEach((j, i) => j.resolve(results[i]!));
+    } catch (e) {
+      // a transaction that failed before its work began (e.g. BEGIN) fails the jobs it would have taken
+      if (lane.waiting) take();
+      for (const j of jobs) j.reject(e);
     }
   }
 
@@ -142,10 +153,11 @@ export class IssueEngine {
    * Statements per transaction, not per alert: one read of the open issues every change touches, the
    * changed issues' UPDATEs, then one multi-row INSERT of the new ones (each in its final state).
    */
-  private async apply(orgId: string, jobs: Job[]): Promise<IngestResult[]> {
+  private async apply(orgId: string, take: () => Job[]): Promise<IngestResult[]> {
     const cache = this.orgCache(orgId);
     const actor = systemActor(orgId, 'healing');
     const result = await this.deps.commit(actor, async (tx) => {
+      const jobs = take();
       const events: EventDraft[] = [];
       const audit: AuditDraft[] = [];
       const fps = new Set<string>();
