@@ -176,6 +176,20 @@ forEachStore('healing actions', (k) => {
     expect(await h.engine.onIssueDetected(detected(issue('db')))).toEqual([]);
   });
 
+  it('match issues against playbooks kept for a few seconds, but read at start whether one may run', async () => {
+    const h = await harness();
+    expect(await h.engine.onIssueDetected(detected(issue('db')))).toEqual([]); // the (empty) list is kept now
+    await h.engine.addPlaybook(alice, RESTART); // a change made here is seen at once
+    const [first] = await h.engine.onIssueDetected(detected(issue('api')));
+    await settle(h, first!.id);
+    // another daemon switches it off, and its announcement has not arrived: the kept list still says enabled
+    const p = await h.engine.getPlaybook(ORG, 'restart-api');
+    await h.store.healing.updatePlaybook({ ...p, enabled: false, disabledReason: 'disabled by bob' });
+    const again = openIssue('iss_api_2', ORG, { source: 'alert', severity: 'high', title: 'api down again', labels: { service: 'api' }, at: Date.now() });
+    expect(await h.engine.onIssueDetected(detected(again))).toEqual([]);
+    expect(h.events.filter((e) => e.type === 'action.suppressed').map((e) => e.data)).toEqual([expect.objectContaining({ issueId: 'iss_api_2' })]);
+  });
+
   it('hold an action at an approval gate until another manager approves it', async () => {
     const h = await harness();
     await h.engine.addPlaybook(alice, 'name: gated\ncooldown: 0\nsteps:\n  - {id: ok, type: approve, timeout: 15m}\n  - {id: go, type: exec, argv: [echo, go]}');

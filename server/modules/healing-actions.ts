@@ -193,6 +193,8 @@ export function healingActionRoutes(ctx: ModuleContext): Route[] {
   ];
 }
 
+const PLAYBOOK_CHANGES = ['playbook.added', 'playbook.updated', 'playbook.enabled', 'playbook.disabled'];
+
 /** Subscribes to new issues, starts the queue and picks up whatever a previous daemon left unfinished. */
 export async function startHealingActions(ctx: ModuleContext): Promise<() => Promise<void>> {
   const { engine, queue, channels } = healingActionsRuntime(ctx);
@@ -203,6 +205,8 @@ export async function startHealingActions(ctx: ModuleContext): Promise<() => Pro
         const work = event.type === ISSUE_DETECTED ? engine.onIssueDetected(event) : engine.onIssueResolved(event);
         work.catch((err: Error) => ctx.log.error('healing: reacting to an issue failed', { type: event.type, issueId: event.subject, error: err.message }));
       }),
+      // new issues are matched against playbooks kept for a few seconds: a change, here or on another daemon, is heard at once
+      await ctx.bus.subscribe(org.id, { types: PLAYBOOK_CHANGES }, (event) => engine.forgetPlaybooks(event.orgId)),
     );
   }
   await queue.start();

@@ -29,6 +29,8 @@ export interface HealingEngineDeps {
 }
 
 const HOUR = 3_600_000;
+/** How long the playbooks matched against new issues are kept (changes made here or announced on the bus forget them sooner). */
+const PLAYBOOKS_TTL_MS = 5_000;
 const COUNTED: ActionStatus[] = ['pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'rolled_back'];
 
 /** Playbooks, the actions that run them, approvals, and the safety envelope around them. */
@@ -36,6 +38,8 @@ export class HealingEngine {
   readonly runner: ActionRunner;
   private readonly limits: EnvelopeLimits;
   private readonly newId: (prefix: string, now: number) => string;
+  /** org -> its playbooks, for matching issues: an alert storm must not read them once per issue */
+  private readonly playbookCache = new Map<string, { at: number; list: Promise<PlaybookRecord[]> }>();
 
   constructor(private readonly deps: HealingEngineDeps) {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
@@ -57,6 +61,7 @@ export class HealingEngine {
         disabledReason: spec.enabled ? null : 'disabled in its file', enabledAt: now, version: 1, createdBy: actor.name, createdAt: now, updatedAt: now,
       };
       await tx.healing.insertPlaybook(p);
+      tx.onCommit(() => this.forgetPlaybooks(actor.orgId));
       return {
         value: p,
         audit: { action: 'healing.playbook.add', subject: p.id, summary: `playbook ${p.name} added (${spec.steps.length} steps)` },
@@ -75,6 +80,7 @@ export class HealingEngine {
       if (clash) throw conflict(`a playbook named ${spec.name} already exists`);
       const p: PlaybookRecord = { ...old, name: spec.name, spec, source: text, version: old.version + 1, updatedAt: now };
       await tx.healing.updatePlaybook(p);
+      tx.onCommit(() => this.forgetPlaybooks(actor.orgId));
       return {
         value: p,
         audit: { action: 'healing.playbook.update', subject: p.id, summary: `playbook ${p.name} updated to version ${p.version}` },
@@ -93,6 +99,24 @@ export class HealingEngine {
     return this.deps.store.healing.listPlaybooks(orgId);
   }
 
+  /** Drops the kept playbooks of an org (a playbook changed here or on another daemon). */
+  forgetPlaybooks(orgId: string): void {
+    this.playbookCache.delete(orgId);
+  }
+
+  private playbooksForMatching(orgId: string): Promise<PlaybookRecord[]> {
+    const now = this.deps.clock.now();
+    const hit = this.playbookCache.get(orgId);
+    if (hit && now - hit.at < PLAYBOOKS_TTL_MS && now >= hit.at) return hit.list;
+    const list = this.deps.store.healing.listPlaybooks(orgId);
+    const entry = { at: now, list };
+    this.playbookCache.set(orgId, entry);
+    list.catch(() => {
+      if (this.playbookCache.get(orgId) === entry) this.playbookCache.delete(orgId);
+    });
+    return list;
+  }
+
   /** Switching a playbook on also closes its circuit breaker: failures before now no longer count. */
   async setEnabled(actor: Actor, idOrName: string, enabled: boolean): Promise<PlaybookRecord> {
     const now = this.deps.clock.now();
@@ -103,6 +127,7 @@ export class HealingEngine {
         ? { ...old, enabled: true, disabledReason: null, enabledAt: now, updatedAt: now }
         : { ...old, enabled: false, disabledReason: `disabled by ${actor.name}`, updatedAt: now };
       await tx.healing.updatePlaybook(p);
+      tx.onCommit(() => this.forgetPlaybooks(actor.orgId));
       const verb = enabled ? 'enable' : 'disable';
       return {
         value: p,
@@ -161,7 +186,7 @@ export class HealingEngine {
     if (!this.deps.autoHealing) return [];
     const issue = (event.data as { issue?: Issue } | null)?.issue;
     if (!issue || issue.status !== 'open') return [];
-    const playbooks = (await this.deps.store.healing.listPlaybooks(event.orgId)).filter((p) => p.enabled && triggerMatches(p.spec.trigger, issue));
+    const playbooks = (await this.playbooksForMatching(event.orgId)).filter((p) => p.enabled && triggerMatches(p.spec.trigger, issue));
     const out: HealingAction[] = [];
     for (const p of playbooks) {
       const r = await this.start(systemActor(event.orgId, 'healing'), p, issue, 'auto');
@@ -170,14 +195,18 @@ export class HealingEngine {
     return out;
   }
 
-  private async start(actor: Actor, p: PlaybookRecord, issue: Issue | null, trigger: 'auto' | 'manual'): Promise<{ action: HealingAction } | { refusal: Refusal }> {
-    const target = resolveTarget(p.spec, issue);
+  private async start(actor: Actor, matched: PlaybookRecord, issue: Issue | null, trigger: 'auto' | 'manual'): Promise<{ action: HealingAction } | { refusal: Refusal }> {
     const now = this.deps.clock.now();
     type Started = { action: HealingAction } | { refusal: Refusal } | { duplicate: true };
     // Every daemon hears the same issue.detected: the first to store the action starts it, the others stay quiet.
-    const dedupeKey = trigger === 'auto' && issue ? `auto:${p.id}:${issue.id}` : undefined;
+    const dedupeKey = trigger === 'auto' && issue ? `auto:${matched.id}:${issue.id}` : undefined;
     const result = await this.deps.commit<Started>(actor, async (tx) => {
-      if (dedupeKey && (await tx.healing.countActions(actor.orgId, { playbookId: p.id, issueId: issue!.id })) > 0) return { value: { duplicate: true } };
+      if (dedupeKey && (await tx.healing.countActions(actor.orgId, { playbookId: matched.id, issueId: issue!.id })) > 0) return { value: { duplicate: true } };
+      // An issue was matched against playbooks kept for a few seconds: whether this one may run (its
+      // breaker, a disable on another daemon) is read here, with the rest of the facts.
+      const p = trigger === 'auto' ? await tx.healing.findPlaybook(actor.orgId, matched.id) : matched;
+      if (!p) return { value: { duplicate: true } };
+      const target = resolveTarget(p.spec, issue);
       // The facts are read inside the transaction, so two issues racing cannot both pass a cap of one.
       const refusal = await this.refusal(tx, p, target);
       if (refusal) {
