@@ -93,6 +93,22 @@ forEachStore('store contract', (kind: StoreKind) => {
     expect(await store.tasks.get(a.id, t1.id)).toBeUndefined();
   });
 
+  it('keeps transactions started together apart: one that fails leaves the others whole', async () => {
+    const [t1, t2, t3] = ['together one', 'together two', 'together three'].map((title) => task(a.id, title));
+    const results = await Promise.allSettled([
+      store.transaction(async (tx) => tx.tasks.insert(t1!)),
+      store.transaction(async (tx) => {
+        await tx.tasks.insert(t2!);
+        throw new Error('abort the middle one');
+      }),
+      store.transaction(async (tx) => tx.tasks.insert(t3!)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.tasks.get(a.id, t1!.id)).toBeDefined();
+    expect(await store.tasks.get(a.id, t2!.id)).toBeUndefined();
+    expect(await store.tasks.get(a.id, t3!.id)).toBeDefined();
+  });
+
   it('runs commit hooks only after a transaction commits', async () => {
     const seen: string[] = [];
     await store.transaction(async (tx) => {

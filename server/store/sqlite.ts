@@ -186,19 +186,26 @@ export class SqliteDb implements SqlDb {
         continue;
       }
       this.active = true;
+      // Each unit runs in a savepoint, so one that fails is undone without its neighbours; a unit
+      // alone in its group needs none (a failure rolls the whole transaction back), which spares the
+      // statement journal of a lone write: most of them when the daemon is not busy.
+      const alone = group.length === 1;
       for (const w of group) {
         const tx = new SqliteTx(this);
-        this.prepare('SAVEPOINT unit').run();
+        if (!alone) this.prepare('SAVEPOINT unit').run();
         try {
           const result = await current.run(tx, () => w.fn(tx));
           tx.closed = true;
-          this.prepare('RELEASE unit').run();
+          if (!alone) this.prepare('RELEASE unit').run();
           done.push({ w, result, hooks: tx.hooks });
         } catch (err) {
           tx.closed = true;
           try {
-            this.prepare('ROLLBACK TO unit').run();
-            this.prepare('RELEASE unit').run();
+            if (alone) this.raw.exec('ROLLBACK');
+            else {
+              this.prepare('ROLLBACK TO unit').run();
+              this.prepare('RELEASE unit').run();
+            }
           } catch {
             // the transaction itself is gone (e.g. the disk is full); COMMIT below reports it
           }
