@@ -147,6 +147,29 @@ describe('IssueEngine', () => {
     expect(r.opened).toHaveLength(1);
   });
 
+  it('fails only the changes a failed transaction had taken; those that came meanwhile get their own', async () => {
+    const f = fakeStore();
+    let release = (): void => undefined;
+    const hold = new Promise<void>((r) => (release = r));
+    let working = (): void => undefined;
+    const begun = new Promise<void>((r) => (working = r));
+    let calls = 0;
+    const failFirst: Commit = async (actor, work) => {
+      if (++calls > 1) return f.commit(actor, work);
+      await work({ healing: f.store.healing, onCommit: () => undefined } as unknown as Tx);
+      working();
+      await hold;
+      throw new Error('disk I/O error');
+    };
+    const engine = new IssueEngine({ store: f.store, commit: failFirst, clock: { now: () => 5000 } });
+    const first = engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'A' }) }]);
+    await begun;
+    const second = engine.ingest('org1', [{ kind: 'firing', signal: alert({ alertname: 'B' }) }]);
+    release();
+    await expect(first).rejects.toThrow('disk I/O error');
+    expect((await second).opened.map((i) => i.title)).toEqual(['B']);
+  });
+
   it('keeps organizations apart', async () => {
     const f = fakeStore();
     const engine = new IssueEngine({ store: f.store, commit: f.commit, clock: { now: () => 5000 } });

@@ -132,7 +132,7 @@ export class IssueEngine {
   }
 
   private async runLane(orgId: string, lane: Lane): Promise<void> {
-    let jobs: Job[] = [];
+    let jobs: Job[] | null = null;
     const take = (): Job[] => {
       lane.waiting = false;
       jobs = lane.queue.splice(0);
@@ -140,11 +140,11 @@ export class IssueEngine {
     };
     try {
       const results = await this.apply(orgId, take);
-      jobs.forEach((j, i) => j.resolve(results[i]!));
+      jobs!.forEach((j, i) => j.resolve(results[i]!));
     } catch (e) {
-      // a transaction that failed before its work began (e.g. BEGIN) fails the jobs it would have taken
-      if (lane.waiting) take();
-      for (const j of jobs) j.reject(e);
+      // a transaction that failed before its work began (e.g. BEGIN) fails the jobs it would have taken;
+      // jobs queued after it took its own belong to the next transaction
+      for (const j of jobs ?? take()) j.reject(e);
     }
   }
 
