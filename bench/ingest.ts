@@ -60,7 +60,6 @@ try {
   // The bulk phase leaves work behind (its last transactions, a large heap to collect): let it settle,
   // so what follows measures /healthz under the 100 req/s of ingest alone.
   await new Promise((r) => setTimeout(r, 3000));
-  const r = await throughput(d.url, d.token);
   const ingestBody = { points: Array.from({ length: 100 }, (_, i) => ({ name: 'bench_side_load', value: i, tags: { host: `s${i % 10}` } })) };
   const cpuSide0 = cpuSeconds(d.pid);
   const [ingest, health] = await Promise.all([

@@ -121,14 +121,12 @@ export class IssueEngine {
    * in that turn, rather than one turn later in a transaction of their own.
    */
   private enqueue(job: Job): void {
-    let lane = this.lanes.get(job.orgId);
-    if (!lane) this.lanes.set(job.orgId, (lane = { queue: [], waiting: false, running: null }));
+    const lane = this.laneOf(job.orgId);
     lane.queue.push(job);
     if (lane.waiting) return; // the next transaction has not begun its work: it takes this job too
     lane.waiting = true;
-    const l = lane;
-    const run = (): Promise<void> => this.runLane(job.orgId, l);
-    l.running = l.running ? l.running.then(run) : run();
+    const run = (): Promise<void> => this.runLane(job.orgId, lane);
+    lane.running = lane.running ? lane.running.then(run) : run();
   }
 
   private async runLane(orgId: string, lane: Lane): Promise<void> {
@@ -304,6 +302,12 @@ export class IssueEngine {
       this.open.set(orgId, m);
     }
     return m;
+  }
+
+  private laneOf(orgId: string): Lane {
+    let lane = this.lanes.get(orgId);
+    if (!lane) this.lanes.set(orgId, (lane = { queue: [], waiting: false, running: null }));
+    return lane;
   }
 
   private dirtyOf(orgId: string): Set<string> {

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { undici } from '../outbound/undici.js';
+import { request } from '../outbound/undici.js';
 import { judgeHttp, type HealthCheckSpec, type ProbeResult } from '../../core/healing/health.js';
 import { runArgv } from '../exec/run-argv.js';
 
@@ -9,7 +9,7 @@ type Of<T extends HealthCheckSpec['type']> = Extract<HealthCheckSpec, { type: T 
 export async function probeHttp(spec: Of<'http'>): Promise<ProbeResult> {
   const started = performance.now();
   try {
-    const res = await (await undici()).request(spec.url, {
+    const res = await request(spec.url, {
       method: spec.method,
       headersTimeout: spec.timeout,
       bodyTimeout: spec.timeout,

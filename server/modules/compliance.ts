@@ -15,7 +15,6 @@ import { ChannelNotifier, notifierSettings } from '../notify/notifier.js';
 import type { Secrets } from '../secrets/vault.js';
 import { route, type Route } from '../http/route.js';
 import { leaseTtl } from '../schedule.js';
-import { underLease } from '../schedule.js';
 import type { Module, ModuleContext } from './module.js';
 
 const DAY = 86_400_000;

@@ -1,11 +1,11 @@
-import { undici } from '../outbound/undici.js';
+import { request } from '../outbound/undici.js';
 import type { NotifyResult } from '../../core/notify/ports.js';
 
 /** Posts to a Slack incoming webhook: JSON `{text}` (with the subject in bold on the first line). */
 export async function sendSlack(webhook: string, text: string, subject?: string, timeoutMs = 10_000): Promise<NotifyResult> {
   const body = JSON.stringify({ text: subject ? `*${subject}*\n${text}` : text });
   try {
-    const res = await (await undici()).request(webhook, {
+    const res = await request(webhook, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,

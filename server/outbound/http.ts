@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { undici } from './undici.js';
+import { request } from './undici.js';
 import { NonRetryable, type CallOptions, type Outbound } from './outbound.js';
 
 export interface HttpCall extends CallOptions {
@@ -69,7 +69,7 @@ export function httpCall(outbound: Outbound, target: string, url: string, init: 
   return outbound.call(target, async ({ signal, headers }) => {
     let res: Dispatcher.ResponseData;
     try {
-      res = await (await undici()).request(url, { method, headers: { ...init.headers, ...headers }, body: init.body, signal });
+      res = await request(url, { method, headers: { ...init.headers, ...headers }, body: init.body, signal });
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       // A URL that cannot work will not start working on retry.

@@ -4,4 +4,7 @@
  */
 let loaded: Promise<typeof import('undici')> | null = null;
 
-export const undici = (): Promise<typeof import('undici')> => (loaded ??= import('undici'));
+type Request = typeof import('undici').request;
+
+/** undici's `request`, loading the library first if need be (typed as undici's own, generics included). */
+export const request = (async (...args: Parameters<Request>) => (await (loaded ??= import('undici'))).request(...args)) as Request;

@@ -80,7 +80,6 @@ const toTask = (r: Row): Task => ({
   resolvedAt: numOrNull(r.resolved_at),
 });
 
-/** Splits long id lists so no statement exceeds the drivers' parameter limits. */
 /** The compliance area's tables: compliance_rules, violations, compliance_task_status, compliance_pauses, compliance_calendars. */
 export class SqlComplianceRepo implements ComplianceRepo {
   constructor(protected readonly db: SqlDb) {}
